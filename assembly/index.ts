@@ -1,0 +1,10 @@
+// The kernel ABI: every export takes pointers into linear memory, sizes and scalars.
+// Nothing here allocates; memory is owned by the TypeScript layer (src/runtime/memory.ts).
+export { softmax_f32, log_softmax_f32, logsumexp_f32, mask_logits_f32 } from './softmax/softmax';
+export { dot_f32, dot_i8 } from './linalg/dot';
+export { exp_f32 } from './simd/exp';
+
+/** ABI version; src/runtime/kernels.ts refuses a module whose version differs. */
+export function simdnn_abi(): i32 { return 1; }
+/** Which build this is: 2 = relaxed SIMD, 1 = SIMD128. Lets init({ module }) name the tier. */
+export function simdnn_tier(): i32 { return ASC_FEATURE_RELAXED_SIMD ? 2 : 1; }

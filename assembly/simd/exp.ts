@@ -1,0 +1,11 @@
+// The vector exp as a kernel: lets tests measure its ULP error in every tier.
+import { vexp, sexp } from './vexp';
+
+export function exp_f32(x: usize, y: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const off = <usize>i << 2;
+    v128.store(y + off, vexp(v128.load(x + off)));
+  }
+  for (; i < n; i++) store<f32>(y + (<usize>i << 2), sexp(load<f32>(x + (<usize>i << 2))));
+}

@@ -1,0 +1,37 @@
+// The js tier behind the kernel ABI: the same pointer signatures as the wasm exports, over
+// an ArrayHeap, delegating to the readable kernels in this folder.
+import type { Kernels } from '../runtime/kernels';
+import type { Heap } from '../runtime/memory';
+import { softmaxRows, maskLogits } from './softmax';
+
+export function jsKernels(heap: Heap): Kernels {
+  const f32 = (p: number, n: number) => new Float32Array(heap.buffer, p, n);
+  const rowsOp = (out: 'softmax' | 'logSoftmax' | 'logSumExp') =>
+    (x: number, y: number, rows: number, cols: number, beta: number) =>
+      softmaxRows(f32(x, rows * cols), f32(y, out === 'logSumExp' ? rows : rows * cols), rows, cols, Math.fround(beta), out);
+  return {
+    softmax_f32: rowsOp('softmax'),
+    log_softmax_f32: rowsOp('logSoftmax'),
+    logsumexp_f32: rowsOp('logSumExp'),
+    mask_logits_f32(x, mask, y, rows, cols, maskRows, beta, kind) {
+      const m = kind === 0 ? f32(mask, maskRows * cols) : new Uint8Array(heap.buffer, mask, maskRows * cols);
+      maskLogits(f32(x, rows * cols), m, f32(y, rows * cols), rows, cols, maskRows, Math.fround(beta));
+    },
+    exp_f32(x, y, n) {
+      const a = f32(x, n), b = f32(y, n);
+      for (let i = 0; i < n; i++) b[i] = Math.exp(a[i]);
+    },
+    dot_f32(a, b, n) {
+      const u = f32(a, n), v = f32(b, n);
+      let s = 0;
+      for (let i = 0; i < n; i++) s += u[i] * v[i];
+      return Math.fround(s);
+    },
+    dot_i8(a, b, n) {
+      const u = new Int8Array(heap.buffer, a, n), v = new Int8Array(heap.buffer, b, n);
+      let s = 0;
+      for (let i = 0; i < n; i++) s += u[i] * v[i];
+      return s | 0;
+    },
+  };
+}

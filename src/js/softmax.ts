@@ -1,0 +1,66 @@
+// The classic softmax family in plain TypeScript: the js tier, and the readable statement of
+// the semantics every tier shares (see assembly/softmax/softmax.ts for the edge rules).
+// Sums run in float64, so this tier is the most accurate of the three.
+
+export type SoftmaxOut = 'softmax' | 'logSoftmax' | 'logSumExp';
+
+/**
+ * Rows of x (row-major, `cols` wide) -> y. For 'logSumExp', y holds one value per row.
+ * beta is the inverse temperature (> 0). x and y may be the same array.
+ */
+export function softmaxRows(x: Float32Array, y: Float32Array, rows: number, cols: number, beta: number, out: SoftmaxOut): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let m = -Infinity, nan = false;
+    for (let i = 0; i < cols; i++) {
+      const v = x[o + i];
+      if (v > m) m = v;
+      else if (v !== v) nan = true;
+    }
+    if (out === 'logSumExp') {
+      y[r] = nan ? NaN : m === Infinity || m === -Infinity ? m : m * beta + Math.log(expSum(x, o, cols, m, beta));
+      continue;
+    }
+    if (nan) { y.fill(NaN, o, o + cols); continue; }
+    if (m === -Infinity) { y.fill(out === 'softmax' ? 0 : -Infinity, o, o + cols); continue; }
+    if (m === Infinity) { infRow(x, y, o, cols, out); continue; }
+    if (out === 'softmax') {
+      let sum = 0;
+      for (let i = 0; i < cols; i++) { const e = Math.exp((x[o + i] - m) * beta); y[o + i] = e; sum += e; }
+      const inv = 1 / sum;
+      for (let i = 0; i < cols; i++) y[o + i] *= inv;
+    } else {
+      const lse = Math.log(expSum(x, o, cols, m, beta));
+      for (let i = 0; i < cols; i++) y[o + i] = (x[o + i] - m) * beta - lse;
+    }
+  }
+}
+
+function expSum(x: Float32Array, o: number, n: number, m: number, beta: number): number {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += Math.exp((x[o + i] - m) * beta);
+  return sum;
+}
+
+/** A row whose max is +Inf: the +Inf entries share the mass equally. */
+function infRow(x: Float32Array, y: Float32Array, o: number, n: number, out: SoftmaxOut): void {
+  let count = 0;
+  for (let i = 0; i < n; i++) if (x[o + i] === Infinity) count++;
+  const share = out === 'softmax' ? 1 / count : -Math.log(count);
+  const rest = out === 'softmax' ? 0 : -Infinity;
+  for (let i = 0; i < n; i++) y[o + i] = x[o + i] === Infinity ? share : rest;
+}
+
+/**
+ * y = x * beta + mask (additive f32 mask) or x * beta where mask != 0 and -Inf elsewhere
+ * (boolean u8 mask). Row r uses mask row r % maskRows.
+ */
+export function maskLogits(x: Float32Array, mask: Float32Array | Uint8Array, y: Float32Array, rows: number, cols: number, maskRows: number, beta: number): void {
+  const additive = mask instanceof Float32Array;
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols, mo = (r % maskRows) * cols;
+    for (let i = 0; i < cols; i++) {
+      y[o + i] = additive ? x[o + i] * beta + mask[mo + i] : mask[mo + i] !== 0 ? x[o + i] * beta : -Infinity;
+    }
+  }
+}

@@ -1,0 +1,105 @@
+// softmax, logSoftmax, logSumExp: validate, marshal into the heap, call the tier's kernel.
+import { runtime } from '../runtime/runtime';
+import { Tensor } from '../runtime/tensor';
+import type { Kernels } from '../runtime/kernels';
+import { f32Input, colsOf, betaOf, maskOf, outOf, optionsOf, type F32Input } from './args';
+
+export interface SoftmaxOptions {
+  /** Row length; rows = x.length / cols. Default: the whole input is one row. */
+  cols?: number;
+  /** Divides the logits: softmax(x / temperature + mask). Default 1. */
+  temperature?: number;
+  /**
+   * Float32Array: added to the scaled logits (use -Infinity to mask out).
+   * Uint8Array: 1 keeps an entry, 0 masks it out. Length cols (same for every row) or rows * cols.
+   */
+  mask?: Float32Array | Uint8Array;
+  /** Where to write the result: a Float32Array or Tensor of the output length. May be x itself. */
+  out?: Float32Array | Tensor;
+}
+
+type RowKernel = 'softmax_f32' | 'log_softmax_f32' | 'logsumexp_f32';
+
+/**
+ * The shared body of the three ops. Heap layout per call: Float32Array arguments are copied
+ * into one scratch block; Tensors are used where they live. Output goes to `out` (a Tensor is
+ * written in place) or, for arrays, is computed in the scratch block and copied out.
+ */
+function rowOp(kernel: RowKernel, x: F32Input, options: SoftmaxOptions | undefined, perRow: boolean): Float32Array | Tensor {
+  const rt = runtime();
+  const opts = optionsOf<SoftmaxOptions>(options);
+  const n = f32Input(rt, 'x', x);
+  const cols = colsOf(opts.cols, n);
+  const rows = n / cols;
+  const beta = betaOf(opts.temperature);
+  const m = maskOf(opts.mask, rows, cols);
+  const outLen = perRow ? rows : n;
+  const out = outOf(rt, opts.out, outLen);
+
+  // Plan the scratch block: [x copy][mask copy][logits or result], each 64-byte aligned.
+  const xT = x instanceof Tensor, outT = out instanceof Tensor;
+  const maskBytes = m ? m.mask.byteLength : 0;
+  const needLogits = m !== undefined && (perRow ? xT : false);
+  const needY = !outT && (perRow || xT);
+  const sizes = [xT ? 0 : n * 4, maskBytes, needLogits ? n * 4 : 0, needY ? outLen * 4 : 0];
+  const base = rt.scratch(sizes.reduce((a, b) => a + align(b), 0) || 64);
+  const at: number[] = [];
+  sizes.reduce((p, s, i) => { at[i] = p; return p + align(s); }, base);
+
+  const px = xT ? x.ptr : at[0];
+  if (!xT) rt.alloc.f32().set(x as Float32Array, px >> 2);
+  const py = outT ? out.ptr : needY ? at[3] : px; // in place in the x copy when possible
+  let src = px, b = beta;
+  if (m) {
+    rt.alloc.u8().set(new Uint8Array(m.mask.buffer, m.mask.byteOffset, maskBytes), at[1]);
+    // softmax/logSoftmax build the masked logits where the result goes; logSumExp in a temp.
+    const pl = perRow ? (xT ? at[2] : px) : py;
+    rt.kernels.mask_logits_f32(px, at[1], pl, rows, cols, m.maskRows, beta, m.mask instanceof Float32Array ? 0 : 1);
+    src = pl; b = 1;
+  }
+  (rt.kernels as Kernels)[kernel](src, py, rows, cols, b);
+  if (outT) return out;
+  const res = out ?? new Float32Array(outLen);
+  res.set(new Float32Array(rt.alloc.heap.buffer, py, outLen));
+  return res;
+}
+
+function align(bytes: number): number {
+  return Math.ceil(bytes / 64) * 64;
+}
+
+/**
+ * Softmax over each row: y = exp(x/T - max) / sum. Rows of all -Infinity (fully masked) give
+ * zeros; a NaN anywhere in a row gives a NaN row; +Infinity entries share the row's mass equally.
+ * Returns `out` if given, else a new Float32Array.
+ */
+export function softmax(x: Float32Array, options?: SoftmaxOptions & { out?: Float32Array }): Float32Array;
+export function softmax(x: F32Input, options: SoftmaxOptions & { out: Tensor }): Tensor;
+export function softmax(x: F32Input, options?: SoftmaxOptions): Float32Array;
+export function softmax(x: F32Input, options?: SoftmaxOptions): Float32Array | Tensor {
+  return rowOp('softmax_f32', x, options, false);
+}
+
+/**
+ * log(softmax(x)) per row, computed as x/T - logSumExp (no log of a rounded probability).
+ * All -Infinity rows give -Infinity; NaN gives NaN; with +Infinity entries they get -log(count)
+ * and the rest -Infinity.
+ */
+export function logSoftmax(x: Float32Array, options?: SoftmaxOptions & { out?: Float32Array }): Float32Array;
+export function logSoftmax(x: F32Input, options: SoftmaxOptions & { out: Tensor }): Tensor;
+export function logSoftmax(x: F32Input, options?: SoftmaxOptions): Float32Array;
+export function logSoftmax(x: F32Input, options?: SoftmaxOptions): Float32Array | Tensor {
+  return rowOp('log_softmax_f32', x, options, false);
+}
+
+/**
+ * log(sum(exp(x/T))) per row: one value per row. An all -Infinity row gives -Infinity,
+ * +Infinity in a row gives +Infinity, NaN gives NaN. With a temperature, -T * logSumExp(x, {T})
+ * is the energy score used for out-of-distribution detection (Liu et al., 2020).
+ */
+export function logSumExp(x: Float32Array, options?: SoftmaxOptions & { out?: Float32Array }): Float32Array;
+export function logSumExp(x: F32Input, options: SoftmaxOptions & { out: Tensor }): Tensor;
+export function logSumExp(x: F32Input, options?: SoftmaxOptions): Float32Array;
+export function logSumExp(x: F32Input, options?: SoftmaxOptions): Float32Array | Tensor {
+  return rowOp('logsumexp_f32', x, options, true);
+}

@@ -1,0 +1,251 @@
+// init(): pick the best tier that validates AND passes the numeric self-test, silently falling
+// back (relaxed -> simd -> js). The reasons are kept for capabilities().
+import { Allocator, ArrayHeap, PAGE } from './memory';
+import { ABI_VERSION, KERNEL_NAMES, type Kernels } from './kernels';
+import { Runtime, setRuntime, peekRuntime, type Tier } from './runtime';
+import { probeFeatures, type Features } from './probe';
+import { selfTest } from './selftest';
+import { jsKernels } from '../js/kernels';
+import { SimdnnArgumentError, SimdnnTierError, describe } from './errors';
+
+/** Anything a wasm build can be given as. */
+export type ModuleSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | Response | Promise<Response> | URL | string;
+/** Where the wasm builds come from: one source (its tier is read from the module) or one per tier. */
+export type ModuleOption = ModuleSource | ((tier: 'relaxed' | 'simd') => ModuleSource | Promise<ModuleSource>);
+
+export interface InitOptions {
+  /** Force a tier. A forced wasm tier that cannot run throws SimdnnTierError instead of falling back. */
+  tier?: Tier;
+  /** The wasm to use instead of the package's own files (required shape on Cloudflare Workers: a Module). */
+  module?: ModuleOption;
+  /** Upper bound for linear memory, in bytes (default 1 GiB; at most 4 GiB). */
+  maxMemoryBytes?: number;
+  /** Initial linear memory, in bytes (default 1 MiB). */
+  initialMemoryBytes?: number;
+}
+
+export interface Capabilities {
+  /** The tier in use. */
+  tier: Tier;
+  /** Why this tier: what was tried before it and why that was passed over. */
+  reason: string;
+  /** The engine validates WebAssembly SIMD128. */
+  simd: boolean;
+  /** The engine validates relaxed SIMD. */
+  relaxedSimd: boolean;
+  /** Worker threads in use (not yet: always false). */
+  threads: boolean;
+  /** Current size of the heap in bytes. */
+  memoryBytes: number;
+  /** Bytes held by live tensors and scratch. */
+  allocatedBytes: number;
+  /** The configured maximum. */
+  maxMemoryBytes: number;
+}
+
+const DEFAULT_MAX = 1 << 30;
+const DEFAULT_INITIAL = 1 << 20;
+
+let features: Features | undefined;
+let reason = '';
+let pending: Promise<Capabilities> | undefined;
+let pendingKey = '';
+
+/** The package's own wasm, per entry point (node reads files, browsers fetch, workerd imports). */
+export type DefaultSource = (tier: 'relaxed' | 'simd') => ModuleSource | Promise<ModuleSource>;
+
+function keyOf(opts: InitOptions): string {
+  return JSON.stringify([opts.tier ?? '', opts.maxMemoryBytes ?? DEFAULT_MAX, opts.initialMemoryBytes ?? DEFAULT_INITIAL, opts.module ? 'm' : '']);
+}
+
+/**
+ * Async init shared by every entry point. Idempotent: repeated or concurrent calls with the
+ * same options share one initialization. Calling again with other options re-initializes
+ * (tensors from before are then unusable).
+ */
+export function initWith(opts: InitOptions = {}, source: DefaultSource | undefined): Promise<Capabilities> {
+  const key = keyOf(opts);
+  if (opts.module === undefined && pending && pendingKey === key) return pending;
+  pendingKey = key;
+  // Serialize behind any init still running, so the last call decides the runtime.
+  const before = pending ?? Promise.resolve();
+  const p = before.catch(() => undefined).then(() => select(opts, source)).then((rt) => { setRuntime(rt); return capabilities(); });
+  pending = p;
+  p.catch(() => { if (pending === p) pending = undefined; });
+  return p;
+}
+
+/** Synchronous init (Node, workers, Deno, Bun; not a browser main thread with modules > 4 KB). */
+export function initSyncWith(opts: InitOptions = {}, source: DefaultSource | undefined): Capabilities {
+  const rt = selectSync(opts, source);
+  setRuntime(rt);
+  pending = Promise.resolve(capabilities());
+  pendingKey = keyOf(opts);
+  return capabilities();
+}
+
+/** The current tier, why it was chosen, and memory use. Throws if init() has not run. */
+export function capabilities(): Capabilities {
+  const rt = peekRuntime();
+  const f = features ?? probeFeatures();
+  return {
+    tier: rt?.tier ?? 'js',
+    reason: rt ? reason : 'not initialized',
+    simd: f.simd,
+    relaxedSimd: f.relaxedSimd,
+    threads: false,
+    memoryBytes: rt?.alloc.memoryBytes ?? 0,
+    allocatedBytes: rt?.alloc.allocatedBytes ?? 0,
+    maxMemoryBytes: rt?.alloc.maxBytes ?? 0,
+  };
+}
+
+/** The compiled module of the current wasm tier (post it to a worker and init({ module }) there). */
+export function getModule(): WebAssembly.Module | undefined {
+  return peekRuntime()?.module;
+}
+
+// ---- selection -------------------------------------------------------------------------------
+
+function memoryLimits(opts: InitOptions): { initial: number; maximum: number } {
+  const max = opts.maxMemoryBytes ?? DEFAULT_MAX;
+  if (typeof max !== 'number' || !(max >= PAGE) || max > 2 ** 32) {
+    throw new SimdnnArgumentError('maxMemoryBytes', describe(max), `a number of bytes from ${PAGE} to ${2 ** 32}`);
+  }
+  const init = opts.initialMemoryBytes ?? Math.min(DEFAULT_INITIAL, max);
+  if (typeof init !== 'number' || !(init >= PAGE) || init > max) {
+    throw new SimdnnArgumentError('initialMemoryBytes', describe(init), `a number of bytes from ${PAGE} to maxMemoryBytes (${max})`);
+  }
+  return { initial: Math.ceil(init / PAGE), maximum: Math.floor(max / PAGE) };
+}
+
+function checkTier(tier: unknown): void {
+  if (tier !== undefined && tier !== 'relaxed' && tier !== 'simd' && tier !== 'js') {
+    throw new SimdnnArgumentError('tier', describe(tier), "'relaxed', 'simd' or 'js'");
+  }
+}
+
+/** The candidate tiers in order, with the reasons the others were skipped. */
+function candidates(opts: InitOptions, notes: string[]): ('relaxed' | 'simd')[] {
+  const f = (features = probeFeatures());
+  if (opts.tier === 'js') return [];
+  if (!f.wasm) { notes.push('WebAssembly is not available'); return []; }
+  const want: ('relaxed' | 'simd')[] = opts.tier ? [opts.tier] : ['relaxed', 'simd'];
+  return want.filter((t) => {
+    const ok = t === 'relaxed' ? f.relaxedSimd : f.simd;
+    if (!ok) notes.push(`${t}: the engine does not validate ${t === 'relaxed' ? 'relaxed SIMD' : 'SIMD128'}`);
+    if (!ok && opts.tier) throw new SimdnnTierError(t, notes[notes.length - 1]);
+    return ok;
+  });
+}
+
+function finish(tier: Tier, notes: string[], forced: boolean): string {
+  const why = forced ? `forced by init({ tier: '${tier}' })` : tier === 'js' ? 'pure JS fallback' : `best tier that passed the self-test`;
+  return notes.length ? `${why} (${notes.join('; ')})` : why;
+}
+
+function jsRuntime(opts: InitOptions, notes: string[]): Runtime {
+  const { initial, maximum } = memoryLimits(opts);
+  const heap = new ArrayHeap(initial);
+  reason = finish('js', notes, opts.tier === 'js');
+  return new Runtime('js', jsKernels(heap), new Allocator(heap, maximum * PAGE), undefined);
+}
+
+/** Check an instance's ABI and run the self-test; returns the runtime or throws with the reason. */
+function checkInstance(inst: WebAssembly.Instance, module: WebAssembly.Module, mem: WebAssembly.Memory, maximum: number): Runtime {
+  const ex = inst.exports as Record<string, unknown>;
+  const abi = typeof ex.simdnn_abi === 'function' ? (ex.simdnn_abi as () => number)() : -1;
+  if (abi !== ABI_VERSION) throw new Error(`the module is not a simdnn ${ABI_VERSION} build (ABI ${abi})`);
+  for (const k of KERNEL_NAMES) if (typeof ex[k] !== 'function') throw new Error(`the module lacks the export ${k}`);
+  const tier: Tier = (ex.simdnn_tier as () => number)() === 2 ? 'relaxed' : 'simd';
+  const alloc = new Allocator(mem, maximum * PAGE);
+  const kernels = ex as unknown as Kernels;
+  const bad = selfTest(kernels, alloc);
+  if (bad) throw new Error(`self-test failed: ${bad}`);
+  return new Runtime(tier, kernels, alloc, module);
+}
+
+async function select(opts: InitOptions, source: DefaultSource | undefined): Promise<Runtime> {
+  checkTier(opts.tier);
+  memoryLimits(opts);
+  const notes: string[] = [];
+  const forced = opts.tier !== undefined;
+  for (const tier of candidates(opts, notes)) {
+    try {
+      const src = await sourceFor(tier, opts, source);
+      const module = await compileAsync(src);
+      const { initial, maximum } = memoryLimits(opts);
+      const memory = new WebAssembly.Memory({ initial, maximum });
+      const inst = await WebAssembly.instantiate(module, { env: { memory } });
+      const rt = checkInstance(inst, module, memory, maximum);
+      if (forced && rt.tier !== tier) throw new Error(`the given module is the ${rt.tier} build`);
+      reason = finish(rt.tier, notes, forced);
+      return rt;
+    } catch (e) {
+      if (forced) throw new SimdnnTierError(tier, (e as Error).message);
+      notes.push(`${tier}: ${(e as Error).message}`);
+      // A single given module is the same for every tier: no point compiling it twice.
+      if (opts.module !== undefined && typeof opts.module !== 'function') break;
+    }
+  }
+  return jsRuntime(opts, notes);
+}
+
+function selectSync(opts: InitOptions, source: DefaultSource | undefined): Runtime {
+  checkTier(opts.tier);
+  memoryLimits(opts);
+  const notes: string[] = [];
+  const forced = opts.tier !== undefined;
+  for (const tier of candidates(opts, notes)) {
+    try {
+      const src = sourceFor(tier, opts, source);
+      if (src instanceof Promise) throw new Error('initSync needs a WebAssembly.Module or bytes, not a promise');
+      const module = compileSync(src);
+      const { initial, maximum } = memoryLimits(opts);
+      const memory = new WebAssembly.Memory({ initial, maximum });
+      const rt = checkInstance(new WebAssembly.Instance(module, { env: { memory } }), module, memory, maximum);
+      if (forced && rt.tier !== tier) throw new Error(`the given module is the ${rt.tier} build`);
+      reason = finish(rt.tier, notes, forced);
+      return rt;
+    } catch (e) {
+      if (forced) throw new SimdnnTierError(tier, (e as Error).message);
+      notes.push(`${tier}: ${(e as Error).message}`);
+      if (opts.module !== undefined && typeof opts.module !== 'function') break;
+    }
+  }
+  return jsRuntime(opts, notes);
+}
+
+function sourceFor(tier: 'relaxed' | 'simd', opts: InitOptions, source: DefaultSource | undefined): ModuleSource | Promise<ModuleSource> {
+  const m = opts.module;
+  if (typeof m === 'function') return m(tier);
+  if (m !== undefined) return m;
+  if (!source) throw new Error('this entry point has no wasm of its own: pass init({ module })');
+  return source(tier);
+}
+
+function isBytes(src: unknown): src is ArrayBuffer | ArrayBufferView {
+  return src instanceof ArrayBuffer || ArrayBuffer.isView(src);
+}
+
+function compileSync(src: ModuleSource): WebAssembly.Module {
+  if (src instanceof WebAssembly.Module) return src;
+  if (isBytes(src)) return new WebAssembly.Module(src as BufferSource);
+  throw new Error(`initSync cannot load ${describe(src)}: pass a WebAssembly.Module or bytes`);
+}
+
+async function compileAsync(src: ModuleSource): Promise<WebAssembly.Module> {
+  const s = await src;
+  if (s instanceof WebAssembly.Module) return s;
+  if (isBytes(s)) return WebAssembly.compile(s as BufferSource);
+  if (typeof s === 'string' || s instanceof URL) return compileAsync(fetch(s));
+  if (typeof Response !== 'undefined' && s instanceof Response) {
+    if (!s.ok) throw new Error(`fetching ${s.url || 'the wasm'} failed with HTTP ${s.status}`);
+    // compileStreaming needs the application/wasm MIME type; fall back to bytes when it is wrong.
+    if (typeof WebAssembly.compileStreaming === 'function' && s.headers.get('content-type')?.startsWith('application/wasm')) {
+      return WebAssembly.compileStreaming(s);
+    }
+    return WebAssembly.compile(await s.arrayBuffer());
+  }
+  throw new Error(`cannot load a module from ${describe(s)}`);
+}

@@ -1,0 +1,19 @@
+// The kernel ABI as TypeScript sees it: the exports of assembly/index.ts. The JS tier
+// implements the same signatures over its own heap (src/js/kernels.ts), so the ops layer
+// is one code path for every tier. Pointers are byte offsets into the heap.
+export interface Kernels {
+  softmax_f32(x: number, y: number, rows: number, cols: number, beta: number): void;
+  log_softmax_f32(x: number, y: number, rows: number, cols: number, beta: number): void;
+  logsumexp_f32(x: number, y: number, rows: number, cols: number, beta: number): void;
+  mask_logits_f32(x: number, mask: number, y: number, rows: number, cols: number, maskRows: number, beta: number, kind: number): void;
+  exp_f32(x: number, y: number, n: number): void;
+  dot_f32(a: number, b: number, n: number): number;
+  dot_i8(a: number, b: number, n: number): number;
+}
+
+export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
+  'softmax_f32', 'log_softmax_f32', 'logsumexp_f32', 'mask_logits_f32', 'exp_f32', 'dot_f32', 'dot_i8',
+];
+
+/** Must match simdnn_abi() in assembly/index.ts: a wasm file from another version is refused. */
+export const ABI_VERSION = 1;
