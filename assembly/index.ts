@@ -8,3 +8,5 @@ export { exp_f32 } from './simd/exp';
 export function simdnn_abi(): i32 { return 1; }
 /** Which build this is: 2 = relaxed SIMD, 1 = SIMD128. Lets init({ module }) name the tier. */
 export function simdnn_tier(): i32 { return ASC_FEATURE_RELAXED_SIMD ? 2 : 1; }
+/** First byte after the module's static data (e.g. Math.log's tables): the allocator starts above it. */
+export function simdnn_heap_base(): usize { return __heap_base; }

@@ -156,9 +156,9 @@ function checkInstance(inst: WebAssembly.Instance, module: WebAssembly.Module, m
   const ex = inst.exports as Record<string, unknown>;
   const abi = typeof ex.simdnn_abi === 'function' ? (ex.simdnn_abi as () => number)() : -1;
   if (abi !== ABI_VERSION) throw new Error(`the module is not a simdnn ${ABI_VERSION} build (ABI ${abi})`);
-  for (const k of KERNEL_NAMES) if (typeof ex[k] !== 'function') throw new Error(`the module lacks the export ${k}`);
+  for (const k of [...KERNEL_NAMES, 'simdnn_tier', 'simdnn_heap_base']) if (typeof ex[k] !== 'function') throw new Error(`the module lacks the export ${k}`);
   const tier: Tier = (ex.simdnn_tier as () => number)() === 2 ? 'relaxed' : 'simd';
-  const alloc = new Allocator(mem, maximum * PAGE);
+  const alloc = new Allocator(mem, maximum * PAGE, (ex.simdnn_heap_base as () => number)());
   const kernels = ex as unknown as Kernels;
   const bad = selfTest(kernels, alloc);
   if (bad) throw new Error(`self-test failed: ${bad}`);

@@ -1,5 +1,6 @@
 // The allocator over linear memory, owned by TypeScript: 64-byte aligned blocks, first fit
-// with coalescing, growth on demand up to a maximum. It never hands out offset 0.
+// with coalescing, growth on demand up to a maximum. It starts above the module's static data
+// (simdnn_heap_base) and never hands out offset 0.
 // Views are never cached: callers ask for f32()/u8() after anything that can grow memory.
 import { SimdnnMemoryError } from './errors';
 
@@ -30,10 +31,13 @@ interface Block { off: number; size: number }
 export class Allocator {
   private readonly free: Block[] = [];           // sorted by offset, never adjacent
   private readonly live = new Map<number, number>(); // offset -> size
-  private top = ALIGN;                            // first byte never handed out
+  private top: number;                            // first byte never handed out
   private liveBytes = 0;
 
-  constructor(readonly heap: Heap, readonly maxBytes: number) {}
+  /** `base`: the first byte the module does not use for static data (never 0). */
+  constructor(readonly heap: Heap, readonly maxBytes: number, base = 0) {
+    this.top = Math.max(ALIGN, Math.ceil(base / ALIGN) * ALIGN);
+  }
 
   get memoryBytes(): number { return this.heap.buffer.byteLength; }
   get allocatedBytes(): number { return this.liveBytes; }

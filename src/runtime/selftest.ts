@@ -40,6 +40,13 @@ export function selfTest(k: Kernels, a: Allocator): string | undefined {
     for (let i = 0; i < n; i++) sum += f[ys / 4 + i];
     const ratio = f[ys / 4 + 1] / f[ys / 4];
     if (Math.abs(sum - 1) > 1e-5 || Math.abs(ratio - Math.E) > 1e-5) return `softmax self-test gave sum ${sum}, ratio ${ratio}`;
+    // log-sum-exp of the same row: log(sum_i e^(i mod 7)), known in closed form
+    k.logsumexp_f32(xs, ys, 1, n, 1);
+    let lse = 0;
+    for (let i = 0; i < n; i++) lse += Math.exp(i % 7);
+    lse = Math.log(lse);
+    const gotLse = a.f32()[ys / 4];
+    if (!(Math.abs(gotLse - lse) <= 1e-5 * lse)) return `logSumExp self-test gave ${gotLse}, expected ${lse}`;
     return undefined;
   } finally {
     a.release(p);

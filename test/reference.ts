@@ -1,0 +1,85 @@
+// Independent float64 references for the softmax family, written from the definitions
+// (not from the kernels): softmax(x / T + mask) per row, with the documented edge rules.
+
+export interface RefOptions { cols: number; temperature?: number; mask?: Float32Array | Uint8Array }
+
+/** The logits each row normalizes: x / T + mask, in float64. */
+export function logits(x: ArrayLike<number>, o: RefOptions): Float64Array[] {
+  const { cols } = o, T = o.temperature ?? 1, rows = x.length / cols;
+  const out: Float64Array[] = [];
+  for (let r = 0; r < rows; r++) {
+    const row = new Float64Array(cols);
+    for (let i = 0; i < cols; i++) {
+      const v = x[r * cols + i] / T;
+      const mi = o.mask ? (o.mask.length === cols ? i : r * cols + i) : -1;
+      row[i] = !o.mask ? v : o.mask instanceof Uint8Array ? (o.mask[mi] ? v : -Infinity) : v + o.mask[mi];
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+/** Row max m and s = sum exp(v - m), kept apart so huge rows lose no precision. */
+function rowStats(row: Float64Array): { m: number; s: number } {
+  if (row.some((v) => Number.isNaN(v))) return { m: NaN, s: NaN };
+  const m = row.reduce((a, b) => Math.max(a, b), -Infinity);
+  if (m === -Infinity || m === Infinity) return { m, s: 1 };
+  let s = 0;
+  for (const v of row) s += Math.exp(v - m);
+  return { m, s };
+}
+
+export function refSoftmax(x: ArrayLike<number>, o: RefOptions): Float64Array {
+  return Float64Array.from(logits(x, o).flatMap((row) => {
+    const { m, s } = rowStats(row);
+    if (Number.isNaN(m)) return [...row].map(() => NaN);
+    if (m === -Infinity) return [...row].map(() => 0);
+    if (m === Infinity) {
+      const k = row.filter((v) => v === Infinity).length;
+      return [...row].map((v) => (v === Infinity ? 1 / k : 0));
+    }
+    return [...row].map((v) => Math.exp(v - m) / s);
+  }));
+}
+
+export function refLogSoftmax(x: ArrayLike<number>, o: RefOptions): Float64Array {
+  const rows = logits(x, o), stats = rows.map(rowStats);
+  return Float64Array.from(refSoftmax(x, o), (p, i) => {
+    const r = Math.floor(i / o.cols), { m, s } = stats[r];
+    if (Number.isFinite(m)) return rows[r][i % o.cols] - m - Math.log(s);
+    return Math.log(p); // edges: -Inf for zeros, -log(k) for the +Inf entries, NaN stays NaN
+  });
+}
+
+export function refLogSumExp(x: ArrayLike<number>, o: RefOptions): Float64Array {
+  return Float64Array.from(logits(x, o), (row) => { const { m, s } = rowStats(row); return m + Math.log(s); });
+}
+
+/**
+ * Largest violation of |got - want| <= rel * |want| + abs, as a ratio (<= 1 passes).
+ * want is rounded to f32 first (a float64 value beyond the f32 range is +-Infinity in f32).
+ * NaN must match NaN and infinities must match exactly.
+ */
+export function worst(got: ArrayLike<number>, want: ArrayLike<number>, rel: number, abs: number): { ratio: number; at: number } {
+  if (got.length !== want.length) throw new Error(`length ${got.length} != ${want.length}`);
+  let ratio = 0, at = -1;
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i], w = Math.fround(want[i]);
+    let r: number;
+    if (Number.isNaN(w) || !Number.isFinite(w)) r = Object.is(g, w) || (Number.isNaN(g) && Number.isNaN(w)) ? 0 : Infinity;
+    else r = Math.abs(g - w) / (rel * Math.abs(w) + abs);
+    if (!(r <= ratio)) { ratio = r; at = i; }
+  }
+  return { ratio, at };
+}
+
+/** Deterministic pseudo-random floats in [lo, hi). */
+export function randomF32(n: number, seed: number, lo = -10, hi = 10): Float32Array {
+  let s = seed >>> 0 || 1;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
+    out[i] = lo + ((s >>> 0) / 2 ** 32) * (hi - lo);
+  }
+  return out;
+}
