@@ -6,7 +6,7 @@ export default defineConfig({
     // Forks started with the relaxed-SIMD flag, so Node 20 runs all three tiers in-process.
     // (test/tiers.test.ts also checks the plain-node fallback in a child process.)
     pool: 'forks',
-    execArgv: ['--experimental-wasm-relaxed-simd'],
+    execArgv: ['--experimental-wasm-relaxed-simd', '--expose-gc'],
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
