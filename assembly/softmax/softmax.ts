@@ -51,10 +51,10 @@ export const enum Out { Softmax = 0, LogSoftmax = 1, LogSumExp = 2 }
     const end = min(n, i + BLOCK);
     for (; i + 16 <= end; i += 16) {
       const off = <usize>i << 2;
-      const e0 = vexp(f32x4.mul(f32x4.sub(v128.load(x + off), vm), vb));
-      const e1 = vexp(f32x4.mul(f32x4.sub(v128.load(x + off, 16), vm), vb));
-      const e2 = vexp(f32x4.mul(f32x4.sub(v128.load(x + off, 32), vm), vb));
-      const e3 = vexp(f32x4.mul(f32x4.sub(v128.load(x + off, 48), vm), vb));
+      const e0 = vexp(f32x4.mul(f32x4.sub(v128.load(x + off), vm), vb), true);
+      const e1 = vexp(f32x4.mul(f32x4.sub(v128.load(x + off, 16), vm), vb), true);
+      const e2 = vexp(f32x4.mul(f32x4.sub(v128.load(x + off, 32), vm), vb), true);
+      const e3 = vexp(f32x4.mul(f32x4.sub(v128.load(x + off, 48), vm), vb), true);
       if (keep) {
         v128.store(y + off, e0);
         v128.store(y + off, e1, 16);
@@ -69,7 +69,7 @@ export const enum Out { Softmax = 0, LogSoftmax = 1, LogSumExp = 2 }
   let tail: f32 = 0;
   for (; i < n; i++) {
     const off = <usize>i << 2;
-    const e = sexp((load<f32>(x + off) - m) * beta);
+    const e = sexp((load<f32>(x + off) - m) * beta, true);
     if (keep) store<f32>(y + off, e);
     tail += e;
   }
