@@ -125,30 +125,62 @@ function checkTier(tier: unknown): void {
   }
 }
 
-/** The candidate tiers in order, with the reasons the others were skipped. */
-function candidates(opts: InitOptions, notes: string[]): ('relaxed' | 'simd')[] {
-  const f = (features = probeFeatures());
-  if (opts.tier === 'js') return [];
-  if (!f.wasm) { notes.push('WebAssembly is not available'); return []; }
-  const want: ('relaxed' | 'simd')[] = opts.tier ? [opts.tier] : ['relaxed', 'simd'];
-  return want.filter((t) => {
-    const ok = t === 'relaxed' ? f.relaxedSimd : f.simd;
-    if (!ok) notes.push(`${t}: the engine does not validate ${t === 'relaxed' ? 'relaxed SIMD' : 'SIMD128'}`);
-    if (!ok && opts.tier) throw new SimdnnTierError(t, notes[notes.length - 1]);
-    return ok;
-  });
-}
+/**
+ * One run of tier selection: the candidates in order, the notes on each one passed over, and
+ * what to do when a candidate works or fails. The async and sync loops below share it.
+ */
+class Selection {
+  readonly notes: string[] = [];
+  readonly tiers: ('relaxed' | 'simd')[];
+  private readonly forced: boolean;
 
-function finish(tier: Tier, notes: string[], forced: boolean): string {
-  const why = forced ? `forced by init({ tier: '${tier}' })` : tier === 'js' ? 'pure JS fallback' : `best tier that passed the self-test`;
-  return notes.length ? `${why} (${notes.join('; ')})` : why;
-}
+  constructor(private readonly opts: InitOptions) {
+    checkTier(opts.tier);
+    memoryLimits(opts);
+    this.forced = opts.tier !== undefined;
+    this.tiers = this.candidates();
+  }
 
-function jsRuntime(opts: InitOptions, notes: string[]): Runtime {
-  const { initial, maximum } = memoryLimits(opts);
-  const heap = new ArrayHeap(initial);
-  reason = finish('js', notes, opts.tier === 'js');
-  return new Runtime('js', jsKernels(heap), new Allocator(heap, maximum * PAGE), undefined);
+  /** A wasm runtime passed its checks for `tier` (throws, to be rejected, if it is another tier's build). */
+  accept(tier: 'relaxed' | 'simd', rt: Runtime): Runtime {
+    if (this.forced && rt.tier !== tier) throw new Error(`the given module is the ${rt.tier} build`);
+    reason = this.why(rt.tier);
+    return rt;
+  }
+
+  /** `tier` failed: throw if it was forced, else note why. True when no other tier is worth trying. */
+  reject(tier: 'relaxed' | 'simd', e: unknown): boolean {
+    const msg = (e as Error)?.message ?? String(e);
+    if (this.forced) throw new SimdnnTierError(tier, msg);
+    this.notes.push(`${tier}: ${msg}`);
+    // A single given module is the same for every tier: no point compiling it twice.
+    return this.opts.module !== undefined && typeof this.opts.module !== 'function';
+  }
+
+  /** The js tier, when no wasm tier worked (or it was asked for). */
+  fallback(): Runtime {
+    const { initial, maximum } = memoryLimits(this.opts);
+    const heap = new ArrayHeap(initial);
+    reason = this.why('js');
+    return new Runtime('js', jsKernels(heap), new Allocator(heap, maximum * PAGE), undefined);
+  }
+
+  private candidates(): ('relaxed' | 'simd')[] {
+    const f = (features = probeFeatures());
+    if (this.opts.tier === 'js') return [];
+    if (!f.wasm) { this.notes.push('WebAssembly is not available'); return []; }
+    const want: ('relaxed' | 'simd')[] = this.opts.tier ? [this.opts.tier] : ['relaxed', 'simd'];
+    return want.filter((t) => {
+      const ok = t === 'relaxed' ? f.relaxedSimd : f.simd;
+      if (!ok) this.reject(t, new Error(`the engine does not validate ${t === 'relaxed' ? 'relaxed SIMD' : 'SIMD128'}`));
+      return ok;
+    });
+  }
+
+  private why(tier: Tier): string {
+    const why = this.forced ? `forced by init({ tier: '${tier}' })` : tier === 'js' ? 'pure JS fallback' : 'best tier that passed the self-test';
+    return this.notes.length ? `${why} (${this.notes.join('; ')})` : why;
+  }
 }
 
 /** Check an instance's ABI and run the self-test; returns the runtime or throws with the reason. */
@@ -165,55 +197,40 @@ function checkInstance(inst: WebAssembly.Instance, module: WebAssembly.Module, m
   return new Runtime(tier, kernels, alloc, module);
 }
 
+function newMemory(opts: InitOptions): { memory: WebAssembly.Memory; maximum: number } {
+  const { initial, maximum } = memoryLimits(opts);
+  return { memory: new WebAssembly.Memory({ initial, maximum }), maximum };
+}
+
 async function select(opts: InitOptions, source: DefaultSource | undefined): Promise<Runtime> {
-  checkTier(opts.tier);
-  memoryLimits(opts);
-  const notes: string[] = [];
-  const forced = opts.tier !== undefined;
-  for (const tier of candidates(opts, notes)) {
+  const s = new Selection(opts);
+  for (const tier of s.tiers) {
     try {
-      const src = await sourceFor(tier, opts, source);
-      const module = await compileAsync(src);
-      const { initial, maximum } = memoryLimits(opts);
-      const memory = new WebAssembly.Memory({ initial, maximum });
+      const module = await compileAsync(await sourceFor(tier, opts, source));
+      const { memory, maximum } = newMemory(opts);
       const inst = await WebAssembly.instantiate(module, { env: { memory } });
-      const rt = checkInstance(inst, module, memory, maximum);
-      if (forced && rt.tier !== tier) throw new Error(`the given module is the ${rt.tier} build`);
-      reason = finish(rt.tier, notes, forced);
-      return rt;
+      return s.accept(tier, checkInstance(inst, module, memory, maximum));
     } catch (e) {
-      if (forced) throw new SimdnnTierError(tier, (e as Error).message);
-      notes.push(`${tier}: ${(e as Error).message}`);
-      // A single given module is the same for every tier: no point compiling it twice.
-      if (opts.module !== undefined && typeof opts.module !== 'function') break;
+      if (s.reject(tier, e)) break;
     }
   }
-  return jsRuntime(opts, notes);
+  return s.fallback();
 }
 
 function selectSync(opts: InitOptions, source: DefaultSource | undefined): Runtime {
-  checkTier(opts.tier);
-  memoryLimits(opts);
-  const notes: string[] = [];
-  const forced = opts.tier !== undefined;
-  for (const tier of candidates(opts, notes)) {
+  const s = new Selection(opts);
+  for (const tier of s.tiers) {
     try {
       const src = sourceFor(tier, opts, source);
       if (src instanceof Promise) throw new Error('initSync needs a WebAssembly.Module or bytes, not a promise');
       const module = compileSync(src);
-      const { initial, maximum } = memoryLimits(opts);
-      const memory = new WebAssembly.Memory({ initial, maximum });
-      const rt = checkInstance(new WebAssembly.Instance(module, { env: { memory } }), module, memory, maximum);
-      if (forced && rt.tier !== tier) throw new Error(`the given module is the ${rt.tier} build`);
-      reason = finish(rt.tier, notes, forced);
-      return rt;
+      const { memory, maximum } = newMemory(opts);
+      return s.accept(tier, checkInstance(new WebAssembly.Instance(module, { env: { memory } }), module, memory, maximum));
     } catch (e) {
-      if (forced) throw new SimdnnTierError(tier, (e as Error).message);
-      notes.push(`${tier}: ${(e as Error).message}`);
-      if (opts.module !== undefined && typeof opts.module !== 'function') break;
+      if (s.reject(tier, e)) break;
     }
   }
-  return jsRuntime(opts, notes);
+  return s.fallback();
 }
 
 function sourceFor(tier: 'relaxed' | 'simd', opts: InitOptions, source: DefaultSource | undefined): ModuleSource | Promise<ModuleSource> {
