@@ -43,6 +43,17 @@ export const enum Out { Softmax = 0, LogSoftmax = 1, LogSumExp = 2 }
  */
 // @ts-ignore: decorator
 @inline function expSum(x: usize, y: usize, n: i32, m: f32, beta: f32, keep: bool): f64 {
+  // temperature 1 is the common case: a copy of the loop without the multiply
+  return beta == 1 ? expSumScaled(x, y, n, m, 1, keep, false) : expSumScaled(x, y, n, m, beta, keep, true);
+}
+
+// @ts-ignore: decorator
+@inline function arg(v: v128, vm: v128, vb: v128, scaled: bool): v128 {
+  return scaled ? f32x4.mul(f32x4.sub(v, vm), vb) : f32x4.sub(v, vm);
+}
+
+// @ts-ignore: decorator
+@inline function expSumScaled(x: usize, y: usize, n: i32, m: f32, beta: f32, keep: bool, scaled: bool): f64 {
   const vm = f32x4.splat(m), vb = f32x4.splat(beta);
   let total: f64 = 0;
   let i = 0;
@@ -51,10 +62,10 @@ export const enum Out { Softmax = 0, LogSoftmax = 1, LogSumExp = 2 }
     const end = min(n, i + BLOCK);
     for (; i + 16 <= end; i += 16) {
       const off = <usize>i << 2;
-      const e0 = vexp(f32x4.mul(f32x4.sub(v128.load(x + off), vm), vb), true);
-      const e1 = vexp(f32x4.mul(f32x4.sub(v128.load(x + off, 16), vm), vb), true);
-      const e2 = vexp(f32x4.mul(f32x4.sub(v128.load(x + off, 32), vm), vb), true);
-      const e3 = vexp(f32x4.mul(f32x4.sub(v128.load(x + off, 48), vm), vb), true);
+      const e0 = vexp(arg(v128.load(x + off), vm, vb, scaled), true);
+      const e1 = vexp(arg(v128.load(x + off, 16), vm, vb, scaled), true);
+      const e2 = vexp(arg(v128.load(x + off, 32), vm, vb, scaled), true);
+      const e3 = vexp(arg(v128.load(x + off, 48), vm, vb, scaled), true);
       if (keep) {
         v128.store(y + off, e0);
         v128.store(y + off, e1, 16);
