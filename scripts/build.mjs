@@ -1,6 +1,6 @@
 // npm run build: AssemblyScript (two builds from one source) -> esbuild bundles -> declarations.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, copyFileSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, copyFileSync, cpSync, writeFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
@@ -33,5 +33,7 @@ await Promise.all([
 ]);
 
 run(bin('tsc'), ['-p', 'tsconfig.json', '--emitDeclarationOnly']);
-// CJS consumers resolve `require` types through a .d.cts of the same content.
-writeFileSync('dist/types/index.d.cts', readFileSync('dist/types/index.d.ts'));
+// `require` consumers get the same declarations marked as CommonJS (node16/nodenext resolution
+// reads the module format of a .d.ts from the nearest package.json).
+cpSync('dist/types', 'dist/types-cjs', { recursive: true });
+writeFileSync('dist/types-cjs/package.json', '{ "type": "commonjs" }\n');

@@ -1,10 +1,10 @@
 // Everything public except init/initSync, which each entry point (src/entry/*) binds to its
 // own way of finding the wasm files.
-export { softmax, logSoftmax, logSumExp, type SoftmaxOptions } from './ops/softmax';
-export { tensor, Tensor } from './runtime/tensor';
-export { capabilities, getModule, type Capabilities, type InitOptions, type ModuleSource, type ModuleOption } from './runtime/init';
-export type { Tier } from './runtime/runtime';
-export { trimMemory } from './runtime/trim';
+export { softmax, logSoftmax, logSumExp, type SoftmaxOptions } from './ops/softmax.js';
+export { tensor, Tensor } from './runtime/tensor.js';
+export { capabilities, getModule, type Capabilities, type InitOptions, type ModuleSource, type ModuleOption } from './runtime/init.js';
+export type { Tier } from './runtime/runtime.js';
+export { trimMemory } from './runtime/trim.js';
 export {
   SimdnnError, SimdnnArgumentError, SimdnnNotInitializedError, SimdnnMemoryError, SimdnnTierError, SimdnnDisposedError,
-} from './runtime/errors';
+} from './runtime/errors.js';

@@ -1,6 +1,6 @@
 // `simdnn demo`: what this machine runs, then a small softmax benchmark per tier, each
 // checked against a float64 reference so the speed shown is for correct results.
-import { init, capabilities, softmax, tensor, type Tier } from '../entry/node';
+import { init, capabilities, softmax, tensor, type Tier } from '../entry/node.js';
 
 const SHAPES: [number, number][] = [[4096, 64], [256, 1024], [8, 32768], [1, 1 << 20]];
 

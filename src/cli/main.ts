@@ -1,5 +1,5 @@
 // The `simdnn` command: info | demo | bench.
-import { demo, info } from './demo';
+import { demo, info } from './demo.js';
 
 const cmd = process.argv[2] ?? 'demo';
 const commands: Record<string, () => Promise<void>> = { info, demo, bench: demo };

@@ -2,7 +2,7 @@
 // .wasm files are imported as modules, which the host compiles at deploy time.
 import simd from './simdnn.simd.wasm';
 import relaxed from './simdnn.relaxed.wasm';
-import { initWith, initSyncWith, type InitOptions, type Capabilities } from '../runtime/init';
+import { initWith, initSyncWith, type InitOptions, type Capabilities } from '../runtime/init.js';
 
 const source = (tier: 'relaxed' | 'simd') => (tier === 'relaxed' ? relaxed : simd);
 
@@ -10,4 +10,4 @@ const source = (tier: 'relaxed' | 'simd') => (tier === 'relaxed' ? relaxed : sim
 export function init(options?: InitOptions): Promise<Capabilities> { return initWith(options, source); }
 /** The same, synchronously (the modules are already compiled). */
 export function initSync(options?: InitOptions): Capabilities { return initSyncWith(options, source); }
-export * from '../api';
+export * from '../api.js';

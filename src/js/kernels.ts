@@ -1,8 +1,8 @@
 // The js tier behind the kernel ABI: the same pointer signatures as the wasm exports, over
 // an ArrayHeap, delegating to the readable kernels in this folder.
-import type { Kernels } from '../runtime/kernels';
-import type { Heap } from '../runtime/memory';
-import { softmaxRows, maskLogits } from './softmax';
+import type { Kernels } from '../runtime/kernels.js';
+import type { Heap } from '../runtime/memory.js';
+import { softmaxRows, maskLogits } from './softmax.js';
 
 export function jsKernels(heap: Heap): Kernels {
   const f32 = (p: number, n: number) => new Float32Array(heap.buffer, p, n);

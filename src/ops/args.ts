@@ -1,8 +1,8 @@
 // Argument checks shared by the ops. Every failure is a SimdnnArgumentError naming the
 // argument, what was given and what was expected; nothing is written before all checks pass.
-import { SimdnnArgumentError, describe } from '../runtime/errors';
-import { Tensor } from '../runtime/tensor';
-import type { Runtime } from '../runtime/runtime';
+import { SimdnnArgumentError, describe } from '../runtime/errors.js';
+import { Tensor } from '../runtime/tensor.js';
+import type { Runtime } from '../runtime/runtime.js';
 
 export type F32Input = Float32Array | Tensor;
 

@@ -1,8 +1,8 @@
 // softmax, logSoftmax, logSumExp: validate, marshal into the heap, call the tier's kernel.
-import { runtime } from '../runtime/runtime';
-import { Tensor } from '../runtime/tensor';
-import type { Kernels } from '../runtime/kernels';
-import { f32Input, colsOf, betaOf, maskOf, outOf, optionsOf, type F32Input } from './args';
+import { runtime } from '../runtime/runtime.js';
+import { Tensor } from '../runtime/tensor.js';
+import type { Kernels } from '../runtime/kernels.js';
+import { f32Input, colsOf, betaOf, maskOf, outOf, optionsOf, type F32Input } from './args.js';
 
 export interface SoftmaxOptions {
   /** Row length; rows = x.length / cols. Default: the whole input is one row. */

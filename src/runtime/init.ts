@@ -1,12 +1,12 @@
 // init(): pick the best tier that validates AND passes the numeric self-test, silently falling
 // back (relaxed -> simd -> js). The reasons are kept for capabilities().
-import { Allocator, ArrayHeap, PAGE } from './memory';
-import { ABI_VERSION, KERNEL_NAMES, type Kernels } from './kernels';
-import { Runtime, setRuntime, peekRuntime, type Tier } from './runtime';
-import { probeFeatures, type Features } from './probe';
-import { selfTest } from './selftest';
-import { jsKernels } from '../js/kernels';
-import { SimdnnArgumentError, SimdnnTierError, describe } from './errors';
+import { Allocator, ArrayHeap, PAGE } from './memory.js';
+import { ABI_VERSION, KERNEL_NAMES, type Kernels } from './kernels.js';
+import { Runtime, setRuntime, peekRuntime, type Tier } from './runtime.js';
+import { probeFeatures, type Features } from './probe.js';
+import { selfTest } from './selftest.js';
+import { jsKernels } from '../js/kernels.js';
+import { SimdnnArgumentError, SimdnnTierError, describe } from './errors.js';
 
 /** Anything a wasm build can be given as. */
 export type ModuleSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | Response | Promise<Response> | URL | string;

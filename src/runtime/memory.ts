@@ -2,7 +2,7 @@
 // with coalescing, growth on demand up to a maximum. It starts above the module's static data
 // (simdnn_heap_base) and never hands out offset 0.
 // Views are never cached: callers ask for f32()/u8() after anything that can grow memory.
-import { SimdnnMemoryError } from './errors';
+import { SimdnnMemoryError } from './errors.js';
 
 export const PAGE = 65536;
 const ALIGN = 64;

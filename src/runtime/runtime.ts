@@ -1,8 +1,8 @@
 // One initialized simdnn: a tier, its kernels, its heap and allocator, and the scratch block
 // that plain Float32Array arguments are copied through.
-import type { Kernels } from './kernels';
-import { Allocator } from './memory';
-import { SimdnnNotInitializedError } from './errors';
+import type { Kernels } from './kernels.js';
+import { Allocator } from './memory.js';
+import { SimdnnNotInitializedError } from './errors.js';
 
 export type Tier = 'relaxed' | 'simd' | 'js';
 

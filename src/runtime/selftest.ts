@@ -1,7 +1,7 @@
 // A small numeric self-test per tier, run once at init(): catches engines that accept an
 // instruction but compute it wrong (V8 11.3's fused relaxed i8 dot is a measured example).
-import type { Kernels } from './kernels';
-import type { Allocator } from './memory';
+import type { Kernels } from './kernels.js';
+import type { Allocator } from './memory.js';
 
 /** exp at a few points, as f32 bit patterns of the correctly rounded value. */
 const EXP_CASES: [number, number][] = [[0, 1], [1, Math.E], [-1, 1 / Math.E], [-10, Math.exp(-10)], [-80, Math.exp(-80)], [5.5, Math.exp(5.5)]];

@@ -1,7 +1,7 @@
 // Tensor: a float32 array resident in the heap of the runtime that made it. Ops read and write
 // it in place (zero copy): the way to keep weights, caches and repeated inputs in wasm memory.
-import { runtime, type Runtime } from './runtime';
-import { SimdnnArgumentError, SimdnnDisposedError, describe } from './errors';
+import { runtime, type Runtime } from './runtime.js';
+import { SimdnnArgumentError, SimdnnDisposedError, describe } from './errors.js';
 
 const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose');
 
