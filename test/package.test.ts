@@ -1,0 +1,32 @@
+// The built package: every exports target exists, no eval (strict CSP), size budget.
+import { describe, it, expect } from 'vitest';
+import { readFileSync, existsSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+
+const read = (p: string) => readFileSync(new URL(`../${p}`, import.meta.url));
+const pkg = JSON.parse(read('package.json').toString());
+
+function targets(node: unknown): string[] {
+  if (typeof node === 'string') return [node];
+  return Object.values(node as Record<string, unknown>).flatMap(targets);
+}
+
+describe('package', () => {
+  it('every exports target, main, module, types and bin exist', () => {
+    const all = [...targets(pkg.exports), pkg.main, pkg.module, pkg.types, pkg.bin.simdnn];
+    for (const t of all) expect(existsSync(new URL(`../${t}`, import.meta.url)), t).toBe(true);
+  });
+
+  it('no eval or new Function in any built file (strict CSP), no runtime dependencies', () => {
+    for (const f of ['dist/index.js', 'dist/node.js', 'dist/node.cjs', 'dist/workerd.js', 'dist/simdnn.inline.js']) {
+      const text = read(f).toString();
+      expect(text, f).not.toMatch(/\beval\s*\(|new\s+Function\s*\(/);
+    }
+    expect(pkg.dependencies ?? {}).toEqual({});
+  });
+
+  it('size budget: each wasm <= 32 KB, the one-file build <= 30 KB gzip', () => {
+    for (const f of ['dist/simdnn.simd.wasm', 'dist/simdnn.relaxed.wasm']) expect(read(f).length, f).toBeLessThanOrEqual(32 * 1024);
+    expect(gzipSync(read('dist/simdnn.inline.js'), { level: 9 }).length).toBeLessThanOrEqual(30 * 1024);
+  });
+});
