@@ -241,19 +241,24 @@ function sourceFor(tier: 'relaxed' | 'simd', opts: InitOptions, source: DefaultS
   return source(tier);
 }
 
+/** A compiled module, also one from another realm (where instanceof would say no). */
+function isModule(src: unknown): boolean {
+  return src instanceof WebAssembly.Module || Object.prototype.toString.call(src) === '[object WebAssembly.Module]';
+}
+
 function isBytes(src: unknown): src is ArrayBuffer | ArrayBufferView {
   return src instanceof ArrayBuffer || ArrayBuffer.isView(src);
 }
 
 function compileSync(src: ModuleSource): WebAssembly.Module {
-  if (src instanceof WebAssembly.Module) return src;
+  if (isModule(src)) return src as WebAssembly.Module;
   if (isBytes(src)) return new WebAssembly.Module(src as BufferSource);
   throw new Error(`initSync cannot load ${describe(src)}: pass a WebAssembly.Module or bytes`);
 }
 
 async function compileAsync(src: ModuleSource): Promise<WebAssembly.Module> {
   const s = await src;
-  if (s instanceof WebAssembly.Module) return s;
+  if (isModule(s)) return s as WebAssembly.Module;
   if (isBytes(s)) return WebAssembly.compile(s as BufferSource);
   if (typeof s === 'string' || s instanceof URL) return compileAsync(fetch(s));
   if (typeof Response !== 'undefined' && s instanceof Response) {
