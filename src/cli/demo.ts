@@ -44,8 +44,7 @@ export async function demo(): Promise<void> {
   console.log('simdnn capabilities on this machine:');
   console.log(JSON.stringify(caps, null, 2));
   const tiers: Tier[] = [...(caps.relaxedSimd ? ['relaxed' as const] : []), ...(caps.simd ? ['simd' as const] : []), 'js'];
-  const results = new Map<string, number>();
-  const rows: string[][] = [];
+  const runs: { tier: Tier; shape: string; inOut: number; resident: number; err: number }[] = [];
   for (const tier of tiers) {
     try { await init({ tier }); } catch (e) { console.log(`tier ${tier}: ${(e as Error).message}`); continue; }
     for (const [r, c] of SHAPES) {
@@ -57,18 +56,13 @@ export async function demo(): Promise<void> {
       const tx = tensor(x), ty = tensor([r, c]);
       const resident = time(() => softmax(tx, { cols: c, out: ty }));
       tx.dispose(); ty.dispose();
-      results.set(`${tier} ${r}x${c}`, inOut);
-      const js = results.get(`js ${r}x${c}`);
-      rows.push([tier, `${r}x${c}`, inOut.toFixed(3), resident.toFixed(3), js ? '' : '', err.toExponential(1)]);
+      runs.push({ tier, shape: `${r}x${c}`, inOut, resident, err });
     }
   }
-  // ratios vs the js tier, filled in once it has run (it runs last)
-  for (const row of rows) {
-    const js = results.get(`js ${row[1]}`);
-    row[4] = js ? `${(js / Number(row[2])).toFixed(1)}x` : '-';
-  }
-  await init();
+  await init(); // leave the best tier in place
+  const js = new Map(runs.filter((r) => r.tier === 'js').map((r) => [r.shape, r.inOut]));
   const head = ['tier', 'shape', 'ms in/out', 'ms resident', 'vs js', 'max rel err'];
+  const rows = runs.map((r) => [r.tier, r.shape, r.inOut.toFixed(3), r.resident.toFixed(3), `${(js.get(r.shape)! / r.inOut).toFixed(1)}x`, r.err.toExponential(1)]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
   console.log('\nsoftmax, Float32Array in/out and on resident Tensors (median ms per call):\n');
