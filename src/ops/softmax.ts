@@ -1,7 +1,6 @@
 // softmax, logSoftmax, logSumExp: validate, marshal into the heap, call the tier's kernel.
 import { runtime } from '../runtime/runtime.js';
 import { Tensor } from '../runtime/tensor.js';
-import type { Kernels } from '../runtime/kernels.js';
 import { f32Input, colsOf, betaOf, maskOf, outOf, optionsOf, type F32Input } from './args.js';
 
 export interface SoftmaxOptions {
@@ -39,7 +38,7 @@ function rowOp(kernel: RowKernel, x: F32Input, options: SoftmaxOptions | undefin
   // Plan the scratch block: [x copy][mask copy][logits or result], each 64-byte aligned.
   const xT = x instanceof Tensor, outT = out instanceof Tensor;
   const maskBytes = m ? m.mask.byteLength : 0;
-  const needLogits = m !== undefined && (perRow ? xT : false);
+  const needLogits = m !== undefined && perRow && xT;
   const needY = !outT && (perRow || xT);
   const sizes = [xT ? 0 : n * 4, maskBytes, needLogits ? n * 4 : 0, needY ? outLen * 4 : 0];
   const base = rt.scratch(sizes.reduce((a, b) => a + align(b), 0) || 64);
@@ -57,7 +56,7 @@ function rowOp(kernel: RowKernel, x: F32Input, options: SoftmaxOptions | undefin
     rt.kernels.mask_logits_f32(px, at[1], pl, rows, cols, m.maskRows, beta, m.mask instanceof Float32Array ? 0 : 1);
     src = pl; b = 1;
   }
-  (rt.kernels as Kernels)[kernel](src, py, rows, cols, b);
+  rt.kernels[kernel](src, py, rows, cols, b);
   if (outT) return out;
   const res = out ?? new Float32Array(outLen);
   res.set(new Float32Array(rt.alloc.heap.buffer, py, outLen));

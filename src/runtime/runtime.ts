@@ -7,19 +7,17 @@ import { SimdnnNotInitializedError } from './errors.js';
 export type Tier = 'relaxed' | 'simd' | 'js';
 
 export class Runtime {
-  readonly alloc: Allocator;
   private scratchPtr = 0;
   private scratchBytes = 0;
+  /** Set when a later init() replaced this runtime: its tensors are unusable. */
   disposed = false;
 
   constructor(
     readonly tier: Tier,
     readonly kernels: Kernels,
-    allocator: Allocator,
+    readonly alloc: Allocator,
     readonly module: WebAssembly.Module | undefined,
-  ) {
-    this.alloc = allocator;
-  }
+  ) {}
 
   /**
    * A block of at least `bytes` bytes for one call's copies. Reused across calls (calls are
@@ -28,9 +26,7 @@ export class Runtime {
   scratch(bytes: number): number {
     if (bytes > this.scratchBytes) {
       // Free first so the allocator can merge the old block into the new one.
-      if (this.scratchPtr) this.alloc.release(this.scratchPtr);
-      this.scratchPtr = 0;
-      this.scratchBytes = 0;
+      this.releaseScratch();
       this.scratchPtr = this.alloc.alloc(bytes);
       this.scratchBytes = bytes;
     }
