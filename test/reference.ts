@@ -83,3 +83,42 @@ export function randomF32(n: number, seed: number, lo = -10, hi = 10): Float32Ar
   }
   return out;
 }
+
+/** Rows with the contract's edge values: each row is `cols` wide. */
+export function edgeRows(cols: number): { name: string; row: number[] }[] {
+  const base = Array.from(randomF32(cols, cols * 7 + 1));
+  const put = (v: number, at: number[]) => base.map((b, i) => (at.includes(i % cols) ? v : b));
+  return [
+    { name: 'all -Infinity', row: base.map(() => -Infinity) },
+    { name: 'one NaN', row: put(NaN, [cols >> 1]) },
+    { name: 'NaN and +Infinity', row: put(NaN, [0]).map((v, i) => (i === cols - 1 && cols > 1 ? Infinity : v)) },
+    { name: 'one +Infinity', row: put(Infinity, [cols - 1]) },
+    { name: 'two +Infinity', row: put(Infinity, [0, cols - 1]) },
+    { name: 'some -Infinity', row: put(-Infinity, [0, 2, 5]) },
+    { name: '+-1e4', row: base.map((_, i) => (i % 2 ? 1e4 : -1e4) + i) },
+    { name: '+-3e38', row: base.map((_, i) => (i % 3 === 0 ? 3e38 : i % 3 === 1 ? -3e38 : 1)) },
+    { name: 'denormals', row: base.map((_, i) => (i % 2 ? 1e-40 : -3e-39)) },
+    { name: 'all equal', row: base.map(() => 0.5) },
+    { name: 'wide range', row: base.map((b) => b * 20) },
+  ];
+}
+
+
+/**
+ * Indices of the k largest of row r, largest first; ties keep the lower index; NaN ranks above
+ * every number. Written as a stable sort, independently of the kernels' insertion scheme.
+ */
+export function refTopk(x: ArrayLike<number>, cols: number, k: number): { values: number[]; indices: number[] }[] {
+  const out = [];
+  for (let o = 0; o < x.length; o += cols) {
+    const order = Array.from({ length: cols }, (_, i) => i).sort((a, b) => {
+      const va = x[o + a], vb = x[o + b];
+      const ra = Number.isNaN(va) ? Infinity : 0, rb = Number.isNaN(vb) ? Infinity : 0;
+      if (ra !== rb) return rb - ra;
+      if (va !== vb && !Number.isNaN(va)) return vb > va ? 1 : -1;
+      return a - b;
+    }).slice(0, k);
+    out.push({ indices: order, values: order.map((i) => x[o + i]) });
+  }
+  return out;
+}

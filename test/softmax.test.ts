@@ -2,7 +2,7 @@
 // lengths and values of the numeric contract (ARCHITECTURE.md section 4).
 import { describe, it, beforeAll, expect } from 'vitest';
 import { simdnn, TIERS, expectClose } from './util';
-import { refSoftmax, refLogSoftmax, refLogSumExp, randomF32, type RefOptions } from './reference';
+import { refSoftmax, refLogSoftmax, refLogSumExp, randomF32, edgeRows, type RefOptions } from './reference';
 
 const LENGTHS = [1, 3, 5, 15, 16, 17, 63, 64, 65, 1024, 4097];
 const OPS = [
@@ -15,25 +15,6 @@ function check(op: (typeof OPS)[number], x: Float32Array, o: RefOptions, label: 
   const y = op.fn(x, o) as Float32Array;
   expectClose(y, op.ref(x, o), op.rel, op.abs, `${op.name} ${label}`);
   return y;
-}
-
-/** Rows with the contract's edge values: each row is `cols` wide. */
-function edgeRows(cols: number): { name: string; row: number[] }[] {
-  const base = Array.from(randomF32(cols, cols * 7 + 1));
-  const put = (v: number, at: number[]) => base.map((b, i) => (at.includes(i % cols) ? v : b));
-  return [
-    { name: 'all -Infinity', row: base.map(() => -Infinity) },
-    { name: 'one NaN', row: put(NaN, [cols >> 1]) },
-    { name: 'NaN and +Infinity', row: put(NaN, [0]).map((v, i) => (i === cols - 1 && cols > 1 ? Infinity : v)) },
-    { name: 'one +Infinity', row: put(Infinity, [cols - 1]) },
-    { name: 'two +Infinity', row: put(Infinity, [0, cols - 1]) },
-    { name: 'some -Infinity', row: put(-Infinity, [0, 2, 5]) },
-    { name: '+-1e4', row: base.map((_, i) => (i % 2 ? 1e4 : -1e4) + i) },
-    { name: '+-3e38', row: base.map((_, i) => (i % 3 === 0 ? 3e38 : i % 3 === 1 ? -3e38 : 1)) },
-    { name: 'denormals', row: base.map((_, i) => (i % 2 ? 1e-40 : -3e-39)) },
-    { name: 'all equal', row: base.map(() => 0.5) },
-    { name: 'wide range', row: base.map((b) => b * 20) },
-  ];
 }
 
 for (const tier of TIERS) {

@@ -18,7 +18,7 @@ import { hsum4, hmax4 } from '../simd/fma';
 export const enum Out { Softmax = 0, LogSoftmax = 1, LogSumExp = 2 }
 
 // @ts-ignore: decorator
-@inline function rowMax(x: usize, n: i32): f32 {
+@inline export function rowMax(x: usize, n: i32): f32 {
   let m0 = f32x4.splat(-Infinity), m1 = m0, m2 = m0, m3 = m0;
   let i = 0;
   for (; i + 16 <= n; i += 16) {
@@ -42,7 +42,7 @@ export const enum Out { Softmax = 0, LogSoftmax = 1, LogSumExp = 2 }
  * Partial sums are flushed to f64 every BLOCK elements.
  */
 // @ts-ignore: decorator
-@inline function expSum(x: usize, y: usize, n: i32, m: f32, beta: f32, keep: bool): f64 {
+@inline export function expSum(x: usize, y: usize, n: i32, m: f32, beta: f32, keep: bool): f64 {
   // temperature 1 is the common case: a copy of the loop without the multiply
   return beta == 1 ? expSumScaled(x, y, n, m, 1, keep, false) : expSumScaled(x, y, n, m, beta, keep, true);
 }
@@ -89,7 +89,7 @@ export const enum Out { Softmax = 0, LogSoftmax = 1, LogSumExp = 2 }
 
 /** y[i] = x[i] * s. */
 // @ts-ignore: decorator
-@inline function scale(x: usize, y: usize, n: i32, s: f32): void {
+@inline export function scale(x: usize, y: usize, n: i32, s: f32): void {
   const vs = f32x4.splat(s);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -119,12 +119,12 @@ export const enum Out { Softmax = 0, LogSoftmax = 1, LogSumExp = 2 }
 
 /** Fill n floats with v. */
 // @ts-ignore: decorator
-@inline function fill(y: usize, n: i32, v: f32): void {
+@inline export function fill(y: usize, n: i32, v: f32): void {
   for (let i = 0; i < n; i++) store<f32>(y + (<usize>i << 2), v);
 }
 
 /** True if the row holds a NaN (only asked on the rare -Inf/+Inf max paths). */
-function hasNaN(x: usize, n: i32): bool {
+export function hasNaN(x: usize, n: i32): bool {
   for (let i = 0; i < n; i++) {
     const v = load<f32>(x + (<usize>i << 2));
     if (v != v) return true;

@@ -3,6 +3,7 @@
 import type { Kernels } from '../runtime/kernels.js';
 import type { Heap } from '../runtime/memory.js';
 import { softmaxRows, maskLogits } from './softmax.js';
+import { topk, topkSoftmax } from './topk.js';
 
 export function jsKernels(heap: Heap): Kernels {
   const f32 = (p: number, n: number) => new Float32Array(heap.buffer, p, n);
@@ -13,6 +14,12 @@ export function jsKernels(heap: Heap): Kernels {
     softmax_f32: rowsOp('softmax'),
     log_softmax_f32: rowsOp('logSoftmax'),
     logsumexp_f32: rowsOp('logSumExp'),
+    topk_f32(x, vals, idx, rows, cols, k) {
+      topk(f32(x, rows * cols), f32(vals, rows * k), new Int32Array(heap.buffer, idx, rows * k), rows, cols, k);
+    },
+    topk_softmax_f32(x, vals, idx, rows, cols, k, beta, renorm) {
+      topkSoftmax(f32(x, rows * cols), f32(vals, rows * k), new Int32Array(heap.buffer, idx, rows * k), rows, cols, k, Math.fround(beta), renorm !== 0);
+    },
     mask_logits_f32(x, mask, y, rows, cols, maskRows, beta, kind) {
       const m = kind === 0 ? f32(mask, maskRows * cols) : new Uint8Array(heap.buffer, mask, maskRows * cols);
       maskLogits(f32(x, rows * cols), m, f32(y, rows * cols), rows, cols, maskRows, Math.fround(beta));

@@ -2,6 +2,7 @@
 import { runtime } from '../runtime/runtime.js';
 import { Tensor } from '../runtime/tensor.js';
 import { f32Input, colsOf, betaOf, maskOf, outOf, optionsOf, type F32Input } from './args.js';
+import { scratchRegions, inputAt, copyOut } from './marshal.js';
 
 export interface SoftmaxOptions {
   /** Row length; rows = x.length / cols. Default: the whole input is one row. */
@@ -40,13 +41,8 @@ function rowOp(kernel: RowKernel, x: F32Input, options: SoftmaxOptions | undefin
   const maskBytes = m ? m.mask.byteLength : 0;
   const needLogits = m !== undefined && perRow && xT;
   const needY = !outT && (perRow || xT);
-  const sizes = [xT ? 0 : n * 4, maskBytes, needLogits ? n * 4 : 0, needY ? outLen * 4 : 0];
-  const base = rt.scratch(sizes.reduce((a, b) => a + align(b), 0) || 64);
-  const at: number[] = [];
-  sizes.reduce((p, s, i) => { at[i] = p; return p + align(s); }, base);
-
-  const px = xT ? x.ptr : at[0];
-  if (!xT) rt.alloc.f32().set(x as Float32Array, px >> 2);
+  const at = scratchRegions(rt, [xT ? 0 : n * 4, maskBytes, needLogits ? n * 4 : 0, needY ? outLen * 4 : 0]);
+  const px = inputAt(rt, x, at[0]);
   const py = outT ? out.ptr : needY ? at[3] : px; // in place in the x copy when possible
   let src = px, b = beta;
   if (m) {
@@ -57,14 +53,7 @@ function rowOp(kernel: RowKernel, x: F32Input, options: SoftmaxOptions | undefin
     src = pl; b = 1;
   }
   rt.kernels[kernel](src, py, rows, cols, b);
-  if (outT) return out;
-  const res = out ?? new Float32Array(outLen);
-  res.set(new Float32Array(rt.alloc.heap.buffer, py, outLen));
-  return res;
-}
-
-function align(bytes: number): number {
-  return Math.ceil(bytes / 64) * 64;
+  return outT ? out : copyOut(rt, py, outLen, out, Float32Array);
 }
 
 /**
