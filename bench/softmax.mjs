@@ -69,4 +69,27 @@ mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/softmax.md', import.meta.url), md + '\n');
 writeFileSync(new URL('./results/softmax.json', import.meta.url), JSON.stringify({ caps, results }, null, 2));
 
+// The rest of the family on the issue's shapes: time per call and ratios to the same tier's
+// classic softmax and to the js tier (inputs are Float32Arrays, outputs new arrays).
+const VARIANTS = {
+  'topk k=8': (x, cols) => s.topk(x, { k: 8, cols }),
+  'topkSoftmax k=8': (x, cols) => s.topkSoftmax(x, { k: 8, cols }),
+  'argmax': (x, cols) => s.argmax(x, { cols }),
+};
+const vres = [];
+for (const tier of tiers) {
+  await s.init({ tier });
+  for (const [rows, cols] of [[256, 1024], [8, 32768]]) {
+    const x = new Float32Array(rows * cols);
+    for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 0.37) * 6 + Math.cos(i * 0.011) * 3;
+    const base = measure(() => s.softmax(x, { cols })).median;
+    for (const [name, fn] of Object.entries(VARIANTS)) vres.push({ tier, shape: `${rows}x${cols}`, name, ms: measure(() => fn(x, cols)).median, base });
+  }
+}
+const jsv = Object.fromEntries(vres.filter((r) => r.tier === 'js').map((r) => [`${r.name} ${r.shape}`, r.ms]));
+const vmd = '\nsoftmax family variants, median ms per call\n\n' + table(['tier', 'shape', 'function', 'ms', 'vs softmax (same tier)', 'vs js tier'],
+  vres.map((r) => [r.tier, r.shape, r.name, fmt(r.ms), `${(r.ms / r.base).toFixed(2)}x`, `${(jsv[`${r.name} ${r.shape}`] / r.ms).toFixed(1)}x faster`]));
+console.log(vmd);
+writeFileSync(new URL('./results/softmax.md', import.meta.url), md + '\n' + vmd + '\n');
+
 if (process.argv.includes('--peers')) await import('./peers.mjs');

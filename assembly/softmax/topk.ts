@@ -30,13 +30,26 @@ import { sexp } from '../simd/vexp';
 function topkRow(x: usize, vals: usize, idx: usize, n: i32, k: i32): void {
   let len = 0, i = 0;
   for (; i < k; i++) len = insert(vals, idx, len, k, load<f32>(x + (<usize>i << 2)), i);
-  // Once the buffer is full, whole vectors below the k-th value are skipped.
-  for (; i + 4 <= n; i += 4) {
-    const thr = load<f32>(vals + (<usize>(k - 1) << 2));
+  // Once the buffer is full, 16 elements at a time are skipped when all are <= the k-th value
+  // (a NaN lane compares false, so it is looked at).
+  let thr = load<f32>(vals + (<usize>(k - 1) << 2));
+  for (; i + 16 <= n; i += 16) {
     if (thr != thr) return; // k NaNs already: nothing later ranks above them
-    const v = v128.load(x + (<usize>i << 2));
-    if (!v128.any_true(v128.or(f32x4.gt(v, f32x4.splat(thr)), f32x4.ne(v, v)))) continue;
-    for (let j = 0; j < 4; j++) insert(vals, idx, k, k, load<f32>(x + (<usize>(i + j) << 2)), i + j);
+    const t = f32x4.splat(thr), p = x + (<usize>i << 2);
+    const le = v128.and(v128.and(f32x4.le(v128.load(p), t), f32x4.le(v128.load(p, 16), t)),
+                        v128.and(f32x4.le(v128.load(p, 32), t), f32x4.le(v128.load(p, 48), t)));
+    if (i32x4.all_true(le)) continue;
+    // visit only the lanes above the threshold (a superset: insert() checks again)
+    for (let q = 0; q < 4; q++) {
+      const pq = p + (<usize>q << 4);
+      let bits = i32x4.bitmask(v128.not(f32x4.le(v128.load(pq), t)));
+      while (bits) {
+        const j = ctz(bits);
+        insert(vals, idx, k, k, load<f32>(pq + (<usize>j << 2)), i + (q << 2) + j);
+        bits &= bits - 1;
+      }
+    }
+    thr = load<f32>(vals + (<usize>(k - 1) << 2));
   }
   for (; i < n; i++) insert(vals, idx, k, k, load<f32>(x + (<usize>i << 2)), i);
 }
