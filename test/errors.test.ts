@@ -28,6 +28,7 @@ describe('arguments', () => {
     ['out wrong length', () => simdnn.softmax(new Float32Array(6), { out: new Float32Array(5) }), /^out: got length 5, expected length 6$/],
     ['out wrong length for logSumExp', () => simdnn.logSumExp(new Float32Array(6), { cols: 3, out: new Float32Array(6) }), /^out: got length 6, expected length 2$/],
     ['out wrong type', () => simdnn.softmax(new Float32Array(6), { out: [] as never }), /^out: got Array\(0\)/],
+    ['unknown algorithm', () => simdnn.softmax(new Float32Array(4), { algorithm: 'fast' as never }), /^algorithm: got "fast", expected one of 'auto', 'three-pass', 'online'$/],
     ['options not an object', () => simdnn.softmax(new Float32Array(6), 3 as never), /^options: got 3/],
     ['tensor bad shape', () => simdnn.tensor([2, -1]), /^shape: got \[2,-1\], expected an array of non-negative integers$/],
     ['tensor shape mismatch', () => simdnn.tensor(new Float32Array(6), [4]), /^shape: got \[4\] \(4 elements\), expected a shape with 6 elements/],

@@ -145,32 +145,40 @@ function infRow(x: usize, y: usize, n: i32, mode: Out): void {
 }
 
 /**
- * One kernel for the three outputs; `mode` is a constant at every call site below,
- * so the optimizer specializes it. For LogSumExp, y receives one value per row.
+ * One row of one of the three outputs; `mode` is a constant at every call site, so the
+ * optimizer specializes it. For LogSumExp, yr receives one value.
  */
+// @ts-ignore: decorator
+@inline function softmaxRow(xr: usize, yr: usize, cols: i32, beta: f32, mode: Out): void {
+  const n = mode == Out.LogSumExp ? 1 : cols;
+  const m = rowMax(xr, cols);
+  if (m == Infinity || m == -Infinity) {
+    if (hasNaN(xr, cols)) fill(yr, n, NaN);
+    else if (m == -Infinity) fill(yr, n, mode == Out.Softmax ? 0 : -Infinity);
+    else if (mode == Out.LogSumExp) store<f32>(yr, Infinity);
+    else infRow(xr, yr, cols, mode);
+    return;
+  }
+  if (mode == Out.Softmax) {
+    const sum = expSum(xr, yr, cols, m, beta, true);
+    scale(yr, yr, cols, <f32>(1.0 / sum));
+  } else {
+    const lse = Math.log(expSum(xr, 0, cols, m, beta, false));
+    if (mode == Out.LogSoftmax) shift(xr, yr, cols, m, beta, <f32>lse);
+    else store<f32>(yr, <f32>(<f64>m * <f64>beta + lse));
+  }
+}
+
+/** The three-pass softmax of one row: the reference path, and where other algorithms send edge rows. */
+export function softmaxRow3(xr: usize, yr: usize, cols: i32, beta: f32): void {
+  softmaxRow(xr, yr, cols, beta, Out.Softmax);
+}
+
 // @ts-ignore: decorator
 @inline function softmaxRows(x: usize, y: usize, rows: i32, cols: i32, beta: f32, mode: Out): void {
   const stride = <usize>cols << 2;
   for (let r = 0; r < rows; r++) {
-    const xr = x + <usize>r * stride;
-    const yr = mode == Out.LogSumExp ? y + (<usize>r << 2) : y + <usize>r * stride;
-    const n = mode == Out.LogSumExp ? 1 : cols;
-    const m = rowMax(xr, cols);
-    if (m == Infinity || m == -Infinity) {
-      if (hasNaN(xr, cols)) fill(yr, n, NaN);
-      else if (m == -Infinity) fill(yr, n, mode == Out.Softmax ? 0 : -Infinity);
-      else if (mode == Out.LogSumExp) store<f32>(yr, Infinity);
-      else infRow(xr, yr, cols, mode);
-      continue;
-    }
-    if (mode == Out.Softmax) {
-      const sum = expSum(xr, yr, cols, m, beta, true);
-      scale(yr, yr, cols, <f32>(1.0 / sum));
-    } else {
-      const lse = Math.log(expSum(xr, 0, cols, m, beta, false));
-      if (mode == Out.LogSoftmax) shift(xr, yr, cols, m, beta, <f32>lse);
-      else store<f32>(yr, <f32>(<f64>m * <f64>beta + lse));
-    }
+    softmaxRow(x + <usize>r * stride, mode == Out.LogSumExp ? y + (<usize>r << 2) : y + <usize>r * stride, cols, beta, mode);
   }
 }
 

@@ -2,7 +2,7 @@
 // an ArrayHeap, delegating to the readable kernels in this folder.
 import type { Kernels } from '../runtime/kernels.js';
 import type { Heap } from '../runtime/memory.js';
-import { softmaxRows, maskLogits } from './softmax.js';
+import { softmaxRows, softmaxOnline, maskLogits } from './softmax.js';
 import { topk, topkSoftmax } from './topk.js';
 
 export function jsKernels(heap: Heap): Kernels {
@@ -14,6 +14,9 @@ export function jsKernels(heap: Heap): Kernels {
     softmax_f32: rowsOp('softmax'),
     log_softmax_f32: rowsOp('logSoftmax'),
     logsumexp_f32: rowsOp('logSumExp'),
+    softmax_online_f32(x, y, rows, cols, beta) {
+      softmaxOnline(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta));
+    },
     topk_f32(x, vals, idx, rows, cols, k) {
       topk(f32(x, rows * cols), f32(vals, rows * k), new Int32Array(heap.buffer, idx, rows * k), rows, cols, k);
     },

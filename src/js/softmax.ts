@@ -64,3 +64,27 @@ export function maskLogits(x: Float32Array, mask: Float32Array | Uint8Array, y: 
     }
   }
 }
+
+/**
+ * Softmax by the online normalizer: one pass keeps the running max m and the sum s rescaled
+ * whenever m grows; a second pass writes exp(x - m) / s. Rows this cannot do exactly (+Inf,
+ * NaN, all -Inf) go to softmaxRows, which owns the edge rules.
+ */
+export function softmaxOnline(x: Float32Array, y: Float32Array, rows: number, cols: number, beta: number): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let m = -Infinity, s = 0;
+    for (let i = 0; i < cols; i++) {
+      const v = x[o + i];
+      if (v === -Infinity) continue;
+      const nm = Math.max(m, v); // NaN stays NaN and makes s NaN
+      s = s * Math.exp((m - nm) * beta) + Math.exp((v - nm) * beta);
+      m = nm;
+    }
+    if (!(s > 0 && s < Infinity) || m === Infinity) {
+      softmaxRows(x.subarray(o, o + cols), y.subarray(o, o + cols), 1, cols, beta, 'softmax');
+      continue;
+    }
+    for (let i = 0; i < cols; i++) y[o + i] = Math.exp((x[o + i] - m) * beta) / s;
+  }
+}

@@ -3,6 +3,7 @@ import { runtime } from '../runtime/runtime.js';
 import { Tensor } from '../runtime/tensor.js';
 import { f32Input, colsOf, betaOf, maskOf, outOf, optionsOf, type F32Input } from './args.js';
 import { scratchRegions, inputAt, copyOut } from './marshal.js';
+import { SimdnnArgumentError, describe } from '../runtime/errors.js';
 
 export interface SoftmaxOptions {
   /** Row length; rows = x.length / cols. Default: the whole input is one row. */
@@ -18,7 +19,16 @@ export interface SoftmaxOptions {
   out?: Float32Array | Tensor;
 }
 
-type RowKernel = 'softmax_f32' | 'log_softmax_f32' | 'logsumexp_f32';
+/** softmax only: how the normalizer is computed (same results within the accuracy bound). */
+export type SoftmaxAlgorithm = 'auto' | 'three-pass' | 'online';
+
+const ALGORITHMS: Record<SoftmaxAlgorithm, 'softmax_f32' | 'softmax_online_f32'> = {
+  auto: 'softmax_f32', // three-pass measured fastest at every row length (bench/softmax.mjs)
+  'three-pass': 'softmax_f32',
+  online: 'softmax_online_f32',
+};
+
+type RowKernel = 'softmax_f32' | 'softmax_online_f32' | 'log_softmax_f32' | 'logsumexp_f32';
 
 /**
  * The shared body of the three ops. Heap layout per call: Float32Array arguments are copied
@@ -61,11 +71,14 @@ function rowOp(kernel: RowKernel, x: F32Input, options: SoftmaxOptions | undefin
  * zeros; a NaN anywhere in a row gives a NaN row; +Infinity entries share the row's mass equally.
  * Returns `out` if given, else a new Float32Array.
  */
-export function softmax(x: Float32Array, options?: SoftmaxOptions & { out?: Float32Array }): Float32Array;
-export function softmax(x: F32Input, options: SoftmaxOptions & { out: Tensor }): Tensor;
-export function softmax(x: F32Input, options?: SoftmaxOptions): Float32Array;
-export function softmax(x: F32Input, options?: SoftmaxOptions): Float32Array | Tensor {
-  return rowOp('softmax_f32', x, options, false);
+export function softmax(x: Float32Array, options?: SoftmaxOptions & { algorithm?: SoftmaxAlgorithm; out?: Float32Array }): Float32Array;
+export function softmax(x: F32Input, options: SoftmaxOptions & { algorithm?: SoftmaxAlgorithm; out: Tensor }): Tensor;
+export function softmax(x: F32Input, options?: SoftmaxOptions & { algorithm?: SoftmaxAlgorithm }): Float32Array;
+export function softmax(x: F32Input, options?: SoftmaxOptions & { algorithm?: SoftmaxAlgorithm }): Float32Array | Tensor {
+  const algorithm = optionsOf<{ algorithm: SoftmaxAlgorithm }>(options).algorithm ?? 'auto';
+  const kernel = Object.prototype.hasOwnProperty.call(ALGORITHMS, algorithm) ? ALGORITHMS[algorithm] : undefined;
+  if (!kernel) throw new SimdnnArgumentError('algorithm', describe(algorithm), `one of ${Object.keys(ALGORITHMS).map((a) => `'${a}'`).join(', ')}`);
+  return rowOp(kernel, x, options, false);
 }
 
 /**
