@@ -19,12 +19,11 @@ import { softmaxRow3 } from './softmax';
 let gMax: f64 = 0;
 let gSum: f64 = 0;
 
-/** Fold one lane state (m, s) into (gMax, gSum). */
-// @ts-ignore: decorator
-@inline function fold(m: f32, s: f32, beta: f32): void {
+/** Fold one lane state (m, s) into (gMax, gSum). The factors are exps of values <= 0. */
+function fold(m: f32, s: f32, beta: f32): void {
   const mm = <f64>m;
-  if (mm > gMax) { gSum *= Math.exp((gMax - mm) * <f64>beta); gMax = mm; }
-  gSum += <f64>s * Math.exp((mm - gMax) * <f64>beta);
+  if (mm > gMax) { gSum *= <f64>sexp(<f32>((gMax - mm) * <f64>beta), true); gMax = mm; }
+  gSum += <f64>s * <f64>sexp(<f32>((mm - gMax) * <f64>beta), true);
 }
 
 // @ts-ignore: decorator

@@ -38,13 +38,17 @@ export const enum Out { Softmax = 0, LogSoftmax = 1, LogSumExp = 2 }
 }
 
 /**
- * Sum of exp((x - m) * beta) over the row; when `keep`, each term is also written to y.
- * Partial sums are flushed to f64 every BLOCK elements.
+ * Sum of exp((x - m) * beta) over the row, each term also written to y. Partial sums are
+ * flushed to f64 every BLOCK elements. Temperature 1, the common case, gets a copy of the
+ * loop without the multiply.
  */
-// @ts-ignore: decorator
-@inline export function expSum(x: usize, y: usize, n: i32, m: f32, beta: f32, keep: bool): f64 {
-  // temperature 1 is the common case: a copy of the loop without the multiply
-  return beta == 1 ? expSumScaled(x, y, n, m, 1, keep, false) : expSumScaled(x, y, n, m, beta, keep, true);
+export function expSumStore(x: usize, y: usize, n: i32, m: f32, beta: f32): f64 {
+  return beta == 1 ? expSumScaled(x, y, n, m, 1, true, false) : expSumScaled(x, y, n, m, beta, true, true);
+}
+
+/** The same sum without storing the terms. */
+export function expSum(x: usize, n: i32, m: f32, beta: f32): f64 {
+  return beta == 1 ? expSumScaled(x, 0, n, m, 1, false, false) : expSumScaled(x, 0, n, m, beta, false, true);
 }
 
 // @ts-ignore: decorator
@@ -160,10 +164,10 @@ function infRow(x: usize, y: usize, n: i32, mode: Out): void {
     return;
   }
   if (mode == Out.Softmax) {
-    const sum = expSum(xr, yr, cols, m, beta, true);
+    const sum = expSumStore(xr, yr, cols, m, beta);
     scale(yr, yr, cols, <f32>(1.0 / sum));
   } else {
-    const lse = Math.log(expSum(xr, 0, cols, m, beta, false));
+    const lse = Math.log(expSum(xr, cols, m, beta));
     if (mode == Out.LogSoftmax) shift(xr, yr, cols, m, beta, <f32>lse);
     else store<f32>(yr, <f32>(<f64>m * <f64>beta + lse));
   }
@@ -183,7 +187,8 @@ export function softmaxRow3(xr: usize, yr: usize, cols: i32, beta: f32): void {
 }
 
 export function softmax_f32(x: usize, y: usize, rows: i32, cols: i32, beta: f32): void {
-  softmaxRows(x, y, rows, cols, beta, Out.Softmax);
+  const stride = <usize>cols << 2;
+  for (let r = 0; r < rows; r++) softmaxRow3(x + <usize>r * stride, y + <usize>r * stride, cols, beta);
 }
 
 export function log_softmax_f32(x: usize, y: usize, rows: i32, cols: i32, beta: f32): void {

@@ -84,7 +84,7 @@ export function topk_softmax_f32(x: usize, vals: usize, idx: usize, rows: i32, c
       }
       continue;
     }
-    const inv = <f32>(1.0 / expSum(src, 0, n, m, beta, false));
+    const inv = <f32>(1.0 / expSum(src, n, m, beta));
     for (let i = 0; i < k; i++) {
       const p = vr + (<usize>i << 2);
       store<f32>(p, sexp((load<f32>(p) - m) * beta, true) * inv);
