@@ -3,6 +3,7 @@
 export { softmax_f32, log_softmax_f32, logsumexp_f32, mask_logits_f32 } from './softmax/softmax';
 export { topk_f32, topk_softmax_f32 } from './softmax/topk';
 export { softmax_online_f32 } from './softmax/online';
+export { softmax_two_pass_f32 } from './softmax/twopass';
 export { dot_f32, dot_i8 } from './linalg/dot';
 export { exp_f32 } from './simd/exp';
 

@@ -72,6 +72,7 @@ writeFileSync(new URL('./results/softmax.json', import.meta.url), JSON.stringify
 // The rest of the family on the shapes: time per call and ratios to the same tier's
 // classic softmax and to the js tier (inputs are Float32Arrays, outputs new arrays).
 const VARIANTS = {
+  'softmax two-pass': (x, cols) => s.softmax(x, { cols, algorithm: 'two-pass' }),
   'softmax online': (x, cols) => s.softmax(x, { cols, algorithm: 'online' }),
   'topk k=8': (x, cols) => s.topk(x, { k: 8, cols }),
   'topkSoftmax k=8': (x, cols) => s.topkSoftmax(x, { k: 8, cols }),

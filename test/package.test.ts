@@ -25,8 +25,8 @@ describe('package', () => {
     expect(pkg.dependencies ?? {}).toEqual({});
   });
 
-  it('size budget: each wasm <= 32 KB, the one-file build <= 30 KB gzip', () => {
+  it('size budget: each wasm <= 32 KB, the one-file build (both wasm builds inlined) <= 40 KB gzip', () => {
     for (const f of ['dist/simdnn.simd.wasm', 'dist/simdnn.relaxed.wasm']) expect(read(f).length, f).toBeLessThanOrEqual(32 * 1024);
-    expect(gzipSync(read('dist/simdnn.inline.js'), { level: 9 }).length).toBeLessThanOrEqual(30 * 1024);
+    expect(gzipSync(read('dist/simdnn.inline.js'), { level: 9 }).length).toBeLessThanOrEqual(40 * 1024);
   });
 });

@@ -7,6 +7,7 @@ import { refSoftmax, refLogSoftmax, refLogSumExp, randomF32, edgeRows, type RefO
 const LENGTHS = [1, 3, 5, 15, 16, 17, 63, 64, 65, 1024, 4097];
 const OPS = [
   { name: 'softmax', fn: simdnn.softmax, ref: refSoftmax, rel: 2e-6, abs: 1e-12, perRow: false },
+  { name: 'softmax two-pass', fn: ((x, o) => simdnn.softmax(x, { ...o, algorithm: 'two-pass' })) as typeof simdnn.softmax, ref: refSoftmax, rel: 2e-6, abs: 1e-12, perRow: false },
   { name: 'softmax online', fn: ((x, o) => simdnn.softmax(x, { ...o, algorithm: 'online' })) as typeof simdnn.softmax, ref: refSoftmax, rel: 2e-6, abs: 1e-12, perRow: false },
   { name: 'logSoftmax', fn: simdnn.logSoftmax, ref: refLogSoftmax, rel: 2e-6, abs: 1e-6, perRow: false },
   { name: 'logSumExp', fn: simdnn.logSumExp, ref: refLogSumExp, rel: 2e-6, abs: 1e-6, perRow: true },

@@ -8,14 +8,14 @@
 import { fma4 } from './fma';
 
 // @ts-ignore: decorator
-@inline const MAGIC: f32 = 12582912.0 + 127.0; // 1.5 * 2^23, plus the exponent bias
+@inline export const MAGIC: f32 = 12582912.0 + 127.0; // 1.5 * 2^23, plus the exponent bias
 // @ts-ignore: decorator
-@inline const LOG2E: f32 = 1.44269504088896341;
+@inline export const LOG2E: f32 = 1.44269504088896341;
 // ln2 split in a part with few mantissa bits (exact products n*LN2_HI) and the remainder.
 // @ts-ignore: decorator
-@inline const LN2_HI: f32 = 0.693359375;
+@inline export const LN2_HI: f32 = 0.693359375;
 // @ts-ignore: decorator
-@inline const LN2_LO: f32 = -2.12194440e-4;
+@inline export const LN2_LO: f32 = -2.12194440e-4;
 // Minimax degree-5 coefficients of exp(r) on [-ln2/2, ln2/2] (the values XNNPACK's rr2_p5
 // kernels use): relative error 9.2e-8 before rounding.
 // @ts-ignore: decorator
@@ -35,6 +35,21 @@ import { fma4 } from './fma';
 // @ts-ignore: decorator
 @inline export const EXP_HI: f32 = 88.37626;
 
+/** r = x - n * ln2, in two steps so it stays exact for |n| < 2^15. */
+// @ts-ignore: decorator
+@inline export function reduce(x: v128, n: v128): v128 {
+  return fma4(n, f32x4.splat(-LN2_LO), fma4(n, f32x4.splat(-LN2_HI), x));
+}
+
+/** p(r) with exp(r) ~ 1 + r * p(r) for |r| <= ln2 / 2. */
+// @ts-ignore: decorator
+@inline export function poly(r: v128): v128 {
+  let p = fma4(f32x4.splat(C5), r, f32x4.splat(C4));
+  p = fma4(p, r, f32x4.splat(C3));
+  p = fma4(p, r, f32x4.splat(C2));
+  return fma4(p, r, f32x4.splat(C1));
+}
+
 /**
  * exp of each lane (see the file comment for range and accuracy). `nonPositive` is a
  * compile-time promise that no lane is above 0 (softmax arguments x - max): it drops the
@@ -47,14 +62,9 @@ import { fma4 } from './fma';
   const nb = fma4(xc, f32x4.splat(LOG2E), f32x4.splat(MAGIC));
   const scale = i32x4.shl(nb, 23);
   const n = f32x4.sub(nb, f32x4.splat(MAGIC));
-  let r = fma4(n, f32x4.splat(-LN2_HI), xc);
-  r = fma4(n, f32x4.splat(-LN2_LO), r);
+  const r = reduce(xc, n);
   // exp(r) ~ 1 + r * p(r); the result is scale + (scale * r) * p(r)
-  let p = fma4(f32x4.splat(C5), r, f32x4.splat(C4));
-  p = fma4(p, r, f32x4.splat(C3));
-  p = fma4(p, r, f32x4.splat(C2));
-  p = fma4(p, r, f32x4.splat(C1));
-  let y = fma4(f32x4.mul(r, scale), p, scale);
+  let y = fma4(f32x4.mul(r, scale), poly(r), scale);
   // x < EXP_LO (including -Inf) -> 0; x > EXP_HI (including +Inf) -> +Inf; NaN stays NaN
   // (pmax/pmin pass a NaN first operand through and NaN compares false).
   y = v128.andnot(y, f32x4.lt(x, f32x4.splat(EXP_LO)));

@@ -2,7 +2,7 @@
 // an ArrayHeap, delegating to the readable kernels in this folder.
 import type { Kernels } from '../runtime/kernels.js';
 import type { Heap } from '../runtime/memory.js';
-import { softmaxRows, softmaxOnline, maskLogits } from './softmax.js';
+import { softmaxRows, softmaxOnline, softmaxTwoPass, maskLogits } from './softmax.js';
 import { topk, topkSoftmax } from './topk.js';
 
 export function jsKernels(heap: Heap): Kernels {
@@ -16,6 +16,9 @@ export function jsKernels(heap: Heap): Kernels {
     logsumexp_f32: rowsOp('logSumExp'),
     softmax_online_f32(x, y, rows, cols, beta) {
       softmaxOnline(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta));
+    },
+    softmax_two_pass_f32(x, y, rows, cols, beta) {
+      softmaxTwoPass(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta));
     },
     topk_f32(x, vals, idx, rows, cols, k) {
       topk(f32(x, rows * cols), f32(vals, rows * k), new Int32Array(heap.buffer, idx, rows * k), rows, cols, k);

@@ -88,3 +88,31 @@ export function softmaxOnline(x: Float32Array, y: Float32Array, rows: number, co
     for (let i = 0; i < cols; i++) y[o + i] = Math.exp((x[o + i] - m) * beta) / s;
   }
 }
+
+/**
+ * Softmax by the two-pass algorithm (Dukhan & Ablavatski): each e^z is kept as p * 2^n with
+ * p = exp(z - n ln2), and the sum in the same form (s * 2^e, e the largest exponent so far),
+ * so no max pass is needed. Entries below -16384 count as 0; rows whose max lies outside
+ * [-16280, 16384] or whose sum is not a positive number go to softmaxRows (the edge rules).
+ */
+export function softmaxTwoPass(x: Float32Array, y: Float32Array, rows: number, cols: number, beta: number): void {
+  const split = (v: number) => {
+    const z = Math.max(v * beta, -16384), n = Math.round(z * Math.LOG2E);
+    return { p: Math.exp(z - n * Math.LN2), n };
+  };
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let s = 0, e = -Infinity, zmax = -Infinity;
+    for (let i = 0; i < cols; i++) {
+      const z = x[o + i] * beta;
+      if (z > zmax || z !== z) zmax = z;
+      const { p, n } = split(x[o + i]);
+      if (n > e) { s = s * 2 ** (e - n) + p; e = n; } else s += p * 2 ** (n - e);
+    }
+    if (!(s > 0 && s < Infinity) || !(zmax >= -16280 && zmax <= 16384)) {
+      softmaxRows(x.subarray(o, o + cols), y.subarray(o, o + cols), 1, cols, beta, 'softmax');
+      continue;
+    }
+    for (let i = 0; i < cols; i++) { const { p, n } = split(x[o + i]); y[o + i] = (p * 2 ** (n - e)) / s; }
+  }
+}

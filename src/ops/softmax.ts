@@ -20,15 +20,16 @@ export interface SoftmaxOptions {
 }
 
 /** softmax only: how the normalizer is computed (same results within the accuracy bound). */
-export type SoftmaxAlgorithm = 'auto' | 'three-pass' | 'online';
+export type SoftmaxAlgorithm = 'auto' | 'three-pass' | 'two-pass' | 'online';
 
-const ALGORITHMS: Record<SoftmaxAlgorithm, 'softmax_f32' | 'softmax_online_f32'> = {
-  auto: 'softmax_f32', // three-pass measured fastest at every row length (bench/softmax.mjs)
+const ALGORITHMS: Record<SoftmaxAlgorithm, 'softmax_f32' | 'softmax_two_pass_f32' | 'softmax_online_f32'> = {
+  auto: 'softmax_f32', // three-pass measured fastest at every row length, 64..8M (README)
   'three-pass': 'softmax_f32',
+  'two-pass': 'softmax_two_pass_f32',
   online: 'softmax_online_f32',
 };
 
-type RowKernel = 'softmax_f32' | 'softmax_online_f32' | 'log_softmax_f32' | 'logsumexp_f32';
+type RowKernel = 'softmax_f32' | 'softmax_two_pass_f32' | 'softmax_online_f32' | 'log_softmax_f32' | 'logsumexp_f32';
 
 /**
  * The shared body of the three ops. Heap layout per call: Float32Array arguments are copied
