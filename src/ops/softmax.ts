@@ -105,3 +105,29 @@ export function logSumExp(x: F32Input, options?: SoftmaxOptions): Float32Array;
 export function logSumExp(x: F32Input, options?: SoftmaxOptions): Float32Array | Tensor {
   return rowOp('logsumexp_f32', x, options, true);
 }
+
+export interface SsmaxOptions extends SoftmaxOptions {
+  /** The learned scale s (> 0). Default 1. */
+  s?: number;
+  /** The context length n in s * ln(n) (>= 2). Default: the row length. */
+  n?: number;
+}
+
+/**
+ * Scalable-Softmax (Nakanishi, 2025): softmax(s * ln(n) * x / T), which keeps attention from
+ * flattening as the context length n grows. Same kernel and edge rules as softmax.
+ */
+export function ssmax(x: Float32Array, options?: SsmaxOptions & { out?: Float32Array }): Float32Array;
+export function ssmax(x: F32Input, options: SsmaxOptions & { out: Tensor }): Tensor;
+export function ssmax(x: F32Input, options?: SsmaxOptions): Float32Array;
+export function ssmax(x: F32Input, options?: SsmaxOptions): Float32Array | Tensor {
+  const opts = optionsOf<SsmaxOptions>(options);
+  const scale = opts.s ?? 1;
+  if (typeof scale !== 'number' || !(scale > 0) || !Number.isFinite(scale)) throw new SimdnnArgumentError('s', describe(scale), 'a finite number > 0');
+  const len = f32Input(runtime(), 'x', x);
+  const n = opts.n ?? colsOf(opts.cols, len);
+  if (typeof n !== 'number' || !(n >= 2) || !Number.isFinite(n)) throw new SimdnnArgumentError('n', describe(n), 'a finite number >= 2 (ln n must be > 0)');
+  // softmax(s ln(n) x / T) is softmax with temperature T / (s ln n)
+  const temperature = 1 / betaOf(opts.temperature) / (scale * Math.log(n));
+  return rowOp('softmax_f32', x, { ...opts, temperature }, false);
+}
