@@ -4,6 +4,7 @@ export { softmax_f32, log_softmax_f32, logsumexp_f32, mask_logits_f32 } from './
 export { topk_f32, topk_softmax_f32 } from './softmax/topk';
 export { softmax_online_f32 } from './softmax/online';
 export { softmax_two_pass_f32 } from './softmax/twopass';
+export { softpick_f32 } from './softmax/softpick';
 export { dot_f32, dot_i8 } from './linalg/dot';
 export { exp_f32 } from './simd/exp';
 

@@ -74,6 +74,8 @@ writeFileSync(new URL('./results/softmax.json', import.meta.url), JSON.stringify
 const VARIANTS = {
   'softmax two-pass': (x, cols) => s.softmax(x, { cols, algorithm: 'two-pass' }),
   'softmax online': (x, cols) => s.softmax(x, { cols, algorithm: 'online' }),
+  'ssmax': (x, cols) => s.ssmax(x, { cols }),
+  'softpick': (x, cols) => s.softpick(x, { cols }),
   'topk k=8': (x, cols) => s.topk(x, { k: 8, cols }),
   'topkSoftmax k=8': (x, cols) => s.topkSoftmax(x, { k: 8, cols }),
   'argmax': (x, cols) => s.argmax(x, { cols }),

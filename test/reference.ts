@@ -122,3 +122,21 @@ export function refTopk(x: ArrayLike<number>, cols: number, k: number): { values
   }
   return out;
 }
+
+/** Softpick in float64 from its definition: ReLU(e^z - 1) / (sum |e^z - 1| + eps), z = x / T. */
+export function refSoftpick(x: ArrayLike<number>, cols: number, temperature = 1, eps = 1e-8): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let o = 0; o < x.length; o += cols) {
+    const z = Array.from({ length: cols }, (_, i) => x[o + i] / temperature);
+    if (z.some(Number.isNaN)) { out.fill(NaN, o, o + cols); continue; }
+    const inf = z.filter((v) => v === Infinity).length;
+    if (inf) { z.forEach((v, i) => { out[o + i] = v === Infinity ? 1 / inf : 0; }); continue; }
+    // scale by e^-m (m = max(z, 0)) so huge rows stay finite; expm1 keeps small z exact
+    const m = Math.max(0, z.reduce((a, b) => Math.max(a, b), -Infinity));
+    // e^-m * expm1(t); where that underflows to 0 or is 0 * Inf, the direct difference
+    const v = z.map((t) => Math.exp(-m) * Math.expm1(t) || Math.exp(t - m) - Math.exp(-m));
+    const sum = v.reduce((a, b) => a + Math.abs(b), 0) + eps * Math.exp(-m);
+    v.forEach((t, i) => { out[o + i] = sum > 0 ? Math.max(t, 0) / sum : 0; });
+  }
+  return out;
+}

@@ -4,6 +4,7 @@ import type { Kernels } from '../runtime/kernels.js';
 import type { Heap } from '../runtime/memory.js';
 import { softmaxRows, softmaxOnline, softmaxTwoPass, maskLogits } from './softmax.js';
 import { topk, topkSoftmax } from './topk.js';
+import { softpick } from './softpick.js';
 
 export function jsKernels(heap: Heap): Kernels {
   const f32 = (p: number, n: number) => new Float32Array(heap.buffer, p, n);
@@ -19,6 +20,9 @@ export function jsKernels(heap: Heap): Kernels {
     },
     softmax_two_pass_f32(x, y, rows, cols, beta) {
       softmaxTwoPass(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta));
+    },
+    softpick_f32(x, y, rows, cols, beta, eps) {
+      softpick(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta), Math.fround(eps));
     },
     topk_f32(x, vals, idx, rows, cols, k) {
       topk(f32(x, rows * cols), f32(vals, rows * k), new Int32Array(heap.buffer, idx, rows * k), rows, cols, k);

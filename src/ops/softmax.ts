@@ -1,5 +1,6 @@
 // softmax, logSoftmax, logSumExp: validate, marshal into the heap, call the tier's kernel.
 import { runtime } from '../runtime/runtime.js';
+import type { Kernels } from '../runtime/kernels.js';
 import { Tensor } from '../runtime/tensor.js';
 import { f32Input, colsOf, betaOf, maskOf, outOf, optionsOf, type F32Input } from './args.js';
 import { scratchRegions, inputAt, copyOut } from './marshal.js';
@@ -29,14 +30,17 @@ const ALGORITHMS: Record<SoftmaxAlgorithm, 'softmax_f32' | 'softmax_two_pass_f32
   online: 'softmax_online_f32',
 };
 
-type RowKernel = 'softmax_f32' | 'softmax_two_pass_f32' | 'softmax_online_f32' | 'log_softmax_f32' | 'logsumexp_f32';
+/** A row kernel call: (kernels, x, y, rows, cols, beta). */
+type RowKernel = (k: Kernels, x: number, y: number, rows: number, cols: number, beta: number) => void;
+const rowKernel = (name: 'softmax_f32' | 'softmax_two_pass_f32' | 'softmax_online_f32' | 'log_softmax_f32' | 'logsumexp_f32'): RowKernel =>
+  (k, x, y, rows, cols, beta) => k[name](x, y, rows, cols, beta);
 
 /**
  * The shared body of the three ops. Heap layout per call: Float32Array arguments are copied
  * into one scratch block; Tensors are used where they live. Output goes to `out` (a Tensor is
  * written in place) or, for arrays, is computed in the scratch block and copied out.
  */
-function rowOp(kernel: RowKernel, x: F32Input, options: SoftmaxOptions | undefined, perRow: boolean): Float32Array | Tensor {
+export function rowOp(kernel: RowKernel, x: F32Input, options: SoftmaxOptions | undefined, perRow: boolean): Float32Array | Tensor {
   const rt = runtime();
   const opts = optionsOf<SoftmaxOptions>(options);
   const n = f32Input(rt, 'x', x);
@@ -63,7 +67,7 @@ function rowOp(kernel: RowKernel, x: F32Input, options: SoftmaxOptions | undefin
     rt.kernels.mask_logits_f32(px, at[1], pl, rows, cols, m.maskRows, beta, m.mask instanceof Float32Array ? 0 : 1);
     src = pl; b = 1;
   }
-  rt.kernels[kernel](src, py, rows, cols, b);
+  kernel(rt.kernels, src, py, rows, cols, b);
   return outT ? out : copyOut(rt, py, outLen, out, Float32Array);
 }
 
@@ -79,7 +83,7 @@ export function softmax(x: F32Input, options?: SoftmaxOptions & { algorithm?: So
   const algorithm = optionsOf<{ algorithm: SoftmaxAlgorithm }>(options).algorithm ?? 'auto';
   const kernel = Object.prototype.hasOwnProperty.call(ALGORITHMS, algorithm) ? ALGORITHMS[algorithm] : undefined;
   if (!kernel) throw new SimdnnArgumentError('algorithm', describe(algorithm), `one of ${Object.keys(ALGORITHMS).map((a) => `'${a}'`).join(', ')}`);
-  return rowOp(kernel, x, options, false);
+  return rowOp(rowKernel(kernel), x, options, false);
 }
 
 /**
@@ -91,7 +95,7 @@ export function logSoftmax(x: Float32Array, options?: SoftmaxOptions & { out?: F
 export function logSoftmax(x: F32Input, options: SoftmaxOptions & { out: Tensor }): Tensor;
 export function logSoftmax(x: F32Input, options?: SoftmaxOptions): Float32Array;
 export function logSoftmax(x: F32Input, options?: SoftmaxOptions): Float32Array | Tensor {
-  return rowOp('log_softmax_f32', x, options, false);
+  return rowOp(rowKernel('log_softmax_f32'), x, options, false);
 }
 
 /**
@@ -103,7 +107,7 @@ export function logSumExp(x: Float32Array, options?: SoftmaxOptions & { out?: Fl
 export function logSumExp(x: F32Input, options: SoftmaxOptions & { out: Tensor }): Tensor;
 export function logSumExp(x: F32Input, options?: SoftmaxOptions): Float32Array;
 export function logSumExp(x: F32Input, options?: SoftmaxOptions): Float32Array | Tensor {
-  return rowOp('logsumexp_f32', x, options, true);
+  return rowOp(rowKernel('logsumexp_f32'), x, options, true);
 }
 
 export interface SsmaxOptions extends SoftmaxOptions {
@@ -129,5 +133,5 @@ export function ssmax(x: F32Input, options?: SsmaxOptions): Float32Array | Tenso
   if (typeof n !== 'number' || !(n >= 2) || !Number.isFinite(n)) throw new SimdnnArgumentError('n', describe(n), 'a finite number >= 2 (ln n must be > 0)');
   // softmax(s ln(n) x / T) is softmax with temperature T / (s ln n)
   const temperature = 1 / betaOf(opts.temperature) / (scale * Math.log(n));
-  return rowOp('softmax_f32', x, { ...opts, temperature }, false);
+  return rowOp(rowKernel('softmax_f32'), x, { ...opts, temperature }, false);
 }

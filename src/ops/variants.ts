@@ -1,0 +1,28 @@
+// Softmax replacements from the literature that share softmax's row layout and options.
+import { Tensor } from '../runtime/tensor.js';
+import { SimdnnArgumentError, describe } from '../runtime/errors.js';
+import { optionsOf, type F32Input } from './args.js';
+import { rowOp, type SoftmaxOptions } from './softmax.js';
+
+export interface SoftpickOptions extends Omit<SoftmaxOptions, 'mask'> {
+  /** Added to the denominator (default 1e-8). */
+  eps?: number;
+}
+
+/**
+ * Softpick, the rectified softmax: ReLU(e^z - 1) / (sum |e^z - 1| + eps) with z = x / T.
+ * Entries at or below 0 get exactly 0 and rows need not sum to 1 (no attention sink).
+ * Computed without overflow for any finite input. Edges: an all -Infinity row gives zeros,
+ * NaN gives a NaN row, +Infinity entries share the mass. No `mask`: by the formula a masked
+ * (-Infinity) entry still adds |0 - 1| = 1 to the denominator, so mask by leaving entries out.
+ */
+export function softpick(x: Float32Array, options?: SoftpickOptions & { out?: Float32Array }): Float32Array;
+export function softpick(x: F32Input, options: SoftpickOptions & { out: Tensor }): Tensor;
+export function softpick(x: F32Input, options?: SoftpickOptions): Float32Array;
+export function softpick(x: F32Input, options?: SoftpickOptions): Float32Array | Tensor {
+  const { mask, ...opts } = optionsOf<SoftpickOptions & { mask: unknown }>(options);
+  if (mask !== undefined) throw new SimdnnArgumentError('mask', describe(mask), 'no mask: softpick counts masked entries in its denominator');
+  const eps = opts.eps ?? 1e-8;
+  if (typeof eps !== 'number' || !(eps >= 0) || !Number.isFinite(eps)) throw new SimdnnArgumentError('eps', describe(eps), 'a finite number >= 0');
+  return rowOp((k, px, py, rows, cols, beta) => k.softpick_f32(px, py, rows, cols, beta, eps), x, opts, false);
+}
