@@ -5,6 +5,7 @@ export { topk_f32, topk_softmax_f32 } from './softmax/topk';
 export { softmax_online_f32 } from './softmax/online';
 export { softmax_two_pass_f32 } from './softmax/twopass';
 export { softpick_f32 } from './softmax/softpick';
+export { stablemax_f32 } from './softmax/stablemax';
 export { dot_f32, dot_i8 } from './linalg/dot';
 export { exp_f32 } from './simd/exp';
 

@@ -76,6 +76,7 @@ const VARIANTS = {
   'softmax online': (x, cols) => s.softmax(x, { cols, algorithm: 'online' }),
   'ssmax': (x, cols) => s.ssmax(x, { cols }),
   'softpick': (x, cols) => s.softpick(x, { cols }),
+  'stablemax': (x, cols) => s.stablemax(x, { cols }),
   'topk k=8': (x, cols) => s.topk(x, { k: 8, cols }),
   'topkSoftmax k=8': (x, cols) => s.topkSoftmax(x, { k: 8, cols }),
   'argmax': (x, cols) => s.argmax(x, { cols }),

@@ -140,3 +140,15 @@ export function refSoftpick(x: ArrayLike<number>, cols: number, temperature = 1,
   }
   return out;
 }
+
+/** StableMax in float64 from its definition, on the logits x / T + mask. */
+export function refStablemax(x: ArrayLike<number>, o: RefOptions): Float64Array {
+  const s = (z: number) => (z >= 0 ? z + 1 : 1 / (1 - z));
+  return Float64Array.from(logits(x, o).flatMap((row) => {
+    if (row.some(Number.isNaN)) return [...row].map(() => NaN);
+    const inf = row.filter((v) => v === Infinity).length;
+    if (inf) return [...row].map((v) => (v === Infinity ? 1 / inf : 0));
+    const sum = row.reduce((a, v) => a + s(v), 0);
+    return [...row].map((v) => (sum > 0 ? s(v) / sum : 0));
+  }));
+}

@@ -5,6 +5,7 @@ import type { Heap } from '../runtime/memory.js';
 import { softmaxRows, softmaxOnline, softmaxTwoPass, maskLogits } from './softmax.js';
 import { topk, topkSoftmax } from './topk.js';
 import { softpick } from './softpick.js';
+import { stablemax } from './stablemax.js';
 
 export function jsKernels(heap: Heap): Kernels {
   const f32 = (p: number, n: number) => new Float32Array(heap.buffer, p, n);
@@ -23,6 +24,9 @@ export function jsKernels(heap: Heap): Kernels {
     },
     softpick_f32(x, y, rows, cols, beta, eps) {
       softpick(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta), Math.fround(eps));
+    },
+    stablemax_f32(x, y, rows, cols, beta) {
+      stablemax(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta));
     },
     topk_f32(x, vals, idx, rows, cols, k) {
       topk(f32(x, rows * cols), f32(vals, rows * k), new Int32Array(heap.buffer, idx, rows * k), rows, cols, k);

@@ -26,3 +26,17 @@ export function softpick(x: F32Input, options?: SoftpickOptions): Float32Array |
   if (typeof eps !== 'number' || !(eps >= 0) || !Number.isFinite(eps)) throw new SimdnnArgumentError('eps', describe(eps), 'a finite number >= 0');
   return rowOp((k, px, py, rows, cols, beta) => k.softpick_f32(px, py, rows, cols, beta, eps), x, opts, false);
 }
+
+/**
+ * StableMax (Prieto et al., "Grokking at the Edge of Numerical Stability", 2025): s(z) / sum s(z)
+ * with s(z) = z + 1 for z >= 0 and 1 / (1 - z) for z < 0, z = x / T + mask. It grows linearly
+ * instead of exponentially, so it avoids softmax collapse in float32. Edges: -Infinity
+ * entries get 0 (an all -Infinity row gives zeros), NaN gives a NaN row, +Infinity entries
+ * share the mass.
+ */
+export function stablemax(x: Float32Array, options?: SoftmaxOptions & { out?: Float32Array }): Float32Array;
+export function stablemax(x: F32Input, options: SoftmaxOptions & { out: Tensor }): Tensor;
+export function stablemax(x: F32Input, options?: SoftmaxOptions): Float32Array;
+export function stablemax(x: F32Input, options?: SoftmaxOptions): Float32Array | Tensor {
+  return rowOp((k, px, py, rows, cols, beta) => k.stablemax_f32(px, py, rows, cols, beta), x, options, false);
+}
