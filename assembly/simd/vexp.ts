@@ -31,6 +31,13 @@ import { fma4 } from './fma';
 /** Below this, exp(x) is denormal in f32: flushed to 0. */
 // @ts-ignore: decorator
 @inline export const EXP_LO: f32 = -87.336544;
+/**
+ * The non-positive variant (softmax terms x - max) flushes below this: e^-80 < 1.9e-35 is far
+ * below any tolerance, and it keeps 2^n and r * 2^n out of the denormal range, where x86
+ * pays a microcode assist per operation (measured: 2.6x slower rows).
+ */
+// @ts-ignore: decorator
+@inline export const FLUSH_LO: f32 = -80;
 /** Above this, 2^n would overflow the exponent field: the result is +Inf. */
 // @ts-ignore: decorator
 @inline export const EXP_HI: f32 = 88.37626;
@@ -57,17 +64,17 @@ import { fma4 } from './fma';
  */
 // @ts-ignore: decorator
 @inline export function vexp(x: v128, nonPositive: bool = false): v128 {
-  // Clamp so the shifted exponent stays in range; lanes outside are fixed up at the end.
-  const xc = nonPositive ? x : f32x4.pmin(f32x4.pmax(x, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
+  // Lanes below the range are computed as exp(0) (cheap, never denormal) and zeroed at the
+  // end; lanes above are clamped and set to +Inf at the end. NaN compares false: it stays.
+  const low = f32x4.lt(x, f32x4.splat(nonPositive ? FLUSH_LO : EXP_LO));
+  const xc = nonPositive ? v128.andnot(x, low) : f32x4.pmin(v128.andnot(x, low), f32x4.splat(EXP_HI));
   const nb = fma4(xc, f32x4.splat(LOG2E), f32x4.splat(MAGIC));
   const scale = i32x4.shl(nb, 23);
   const n = f32x4.sub(nb, f32x4.splat(MAGIC));
   const r = reduce(xc, n);
   // exp(r) ~ 1 + r * p(r); the result is scale + (scale * r) * p(r)
   let y = fma4(f32x4.mul(r, scale), poly(r), scale);
-  // x < EXP_LO (including -Inf) -> 0; x > EXP_HI (including +Inf) -> +Inf; NaN stays NaN
-  // (pmax/pmin pass a NaN first operand through and NaN compares false).
-  y = v128.andnot(y, f32x4.lt(x, f32x4.splat(EXP_LO)));
+  y = v128.andnot(y, low);
   if (!nonPositive) y = v128.bitselect(f32x4.splat(Infinity), y, f32x4.gt(x, f32x4.splat(EXP_HI)));
   return y;
 }
