@@ -6,6 +6,7 @@ export { softmax_online_f32 } from './softmax/online';
 export { softmax_two_pass_f32 } from './softmax/twopass';
 export { softpick_f32 } from './softmax/softpick';
 export { stablemax_f32 } from './softmax/stablemax';
+export { taylor_softmax_f32 } from './softmax/taylor';
 export { dot_f32, dot_i8 } from './linalg/dot';
 export { exp_f32 } from './simd/exp';
 

@@ -1,18 +1,23 @@
-// simdnn as a column of the shared peer harness (../shared/peers, see its README): softmax
-// from Float32Array to Float32Array, and on resident Tensors. The tier is the best one the
-// process runs (run the harness under --experimental-wasm-relaxed-simd for relaxed), or
-// SIMDNN_TIER to force one.
-import * as s from '../dist/node.js';
+// simdnn as a column of the shared peer harness (/work/shared/peers; see its README and
+// adapters/TEMPLATE-ours.mjs.example). Softmax only: Float32Array in -> Float32Array out on the
+// best tier the process runs (bench/peers.mjs starts the harness so that relaxed SIMD validates).
+// A second column times the same call on resident Tensors, the counterpart of "tfjs-wasm (resident)".
+import { readFileSync } from 'node:fs';
+
+// The harness runs from a temp copy where the name 'simdnn' does not resolve: import the build by
+// the absolute file URL of dist/node.js.
+const s = await import(new URL('../dist/node.js', import.meta.url).href);
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 let caps;
-const ready = async () => (caps ??= await s.init(process.env.SIMDNN_TIER ? { tier: process.env.SIMDNN_TIER } : {}));
+async function init() {
+  caps ??= await s.init();
+  return { version, simd: `${caps.tier} tier (${caps.reason})`, threads: 1 };
+}
 
 const inOut = {
   name: 'simdnn',
-  async init() {
-    const c = await ready();
-    return { version: '0.1.0', simd: `${c.tier} tier`, threads: 1 };
-  },
+  init,
   labels: { softmax: 'softmax(Float32Array)' },
   softmax(x, rows, cols) {
     const y = new Float32Array(x.length);
@@ -22,10 +27,10 @@ const inOut = {
 
 const resident = {
   name: 'simdnn (resident)',
-  init: inOut.init,
+  init,
   labels: { softmax: 'softmax(Tensor) -> Tensor' },
   softmax(x, rows, cols) {
-    const tx = s.tensor(x), ty = s.tensor([rows, cols]);
+    const tx = s.tensor(x), ty = s.tensor([rows, cols]); // untimed upload, as the harness's setup
     return { run: () => s.softmax(tx, { cols, out: ty }), output: () => ty.toArray(), dispose: () => { tx.dispose(); ty.dispose(); } };
   },
 };

@@ -1,16 +1,23 @@
-// Timing shared by the benchmarks: warm up, then samples of at least `sampleMs`, median per call.
+// Timing shared by the benchmarks: warm up (JIT tiers, caches, heap growth), size a batch so one
+// sample lasts at least sampleMs (timer resolution and per-call jitter then don't matter), take
+// `samples` samples, report the median per call. The batch is sized from timed batches after the
+// warm-up, not from the warm-up's call count, which includes the slow first calls.
 export function measure(fn, { warmMs = 150, sampleMs = 25, samples = 9 } = {}) {
-  let t0 = performance.now(), reps = 0;
-  while (performance.now() - t0 < warmMs) { fn(); reps++; }
-  const per = Math.max(1, Math.ceil((reps * sampleMs) / warmMs));
+  const t0 = performance.now();
+  while (performance.now() - t0 < warmMs) fn();
+  let per = 1, dt;
+  while ((dt = batch(fn, per)) < sampleMs) per = Math.ceil(per * Math.min(100, (1.1 * sampleMs) / Math.max(dt, 0.01)));
   const times = [];
-  for (let s = 0; s < samples; s++) {
-    t0 = performance.now();
-    for (let i = 0; i < per; i++) fn();
-    times.push((performance.now() - t0) / per);
-  }
+  for (let s = 0; s < samples; s++) times.push(batch(fn, per) / per);
   times.sort((a, b) => a - b);
-  return { median: times[samples >> 1], p25: times[samples >> 2], p75: times[(3 * samples) >> 2] };
+  return { median: times[samples >> 1], p25: times[samples >> 2], p75: times[(3 * samples) >> 2], per };
+}
+
+/** ms for n calls of fn. */
+function batch(fn, n) {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) fn();
+  return performance.now() - t0;
 }
 
 /** A markdown table from a header and rows of cells. */

@@ -143,7 +143,16 @@ export function refSoftpick(x: ArrayLike<number>, cols: number, temperature = 1,
 
 /** StableMax in float64 from its definition, on the logits x / T + mask. */
 export function refStablemax(x: ArrayLike<number>, o: RefOptions): Float64Array {
-  const s = (z: number) => (z >= 0 ? z + 1 : 1 / (1 - z));
+  return refNormalized(x, o, (z) => (z >= 0 ? z + 1 : 1 / (1 - z)));
+}
+
+/** Taylor softmax in float64: 1 + z + z^2 / 2, -Inf entries masked out. */
+export function refTaylor(x: ArrayLike<number>, o: RefOptions): Float64Array {
+  return refNormalized(x, o, (z) => (z === -Infinity ? 0 : 1 + z + (z * z) / 2));
+}
+
+/** s(z) / sum s(z) over each row of logits, with the shared edge rules (NaN row, +Inf share). */
+function refNormalized(x: ArrayLike<number>, o: RefOptions, s: (z: number) => number): Float64Array {
   return Float64Array.from(logits(x, o).flatMap((row) => {
     if (row.some(Number.isNaN)) return [...row].map(() => NaN);
     const inf = row.filter((v) => v === Infinity).length;

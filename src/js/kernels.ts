@@ -6,6 +6,7 @@ import { softmaxRows, softmaxOnline, softmaxTwoPass, maskLogits } from './softma
 import { topk, topkSoftmax } from './topk.js';
 import { softpick } from './softpick.js';
 import { stablemax } from './stablemax.js';
+import { taylorSoftmax } from './taylor.js';
 
 export function jsKernels(heap: Heap): Kernels {
   const f32 = (p: number, n: number) => new Float32Array(heap.buffer, p, n);
@@ -27,6 +28,9 @@ export function jsKernels(heap: Heap): Kernels {
     },
     stablemax_f32(x, y, rows, cols, beta) {
       stablemax(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta));
+    },
+    taylor_softmax_f32(x, y, rows, cols, beta) {
+      taylorSoftmax(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta));
     },
     topk_f32(x, vals, idx, rows, cols, k) {
       topk(f32(x, rows * cols), f32(vals, rows * k), new Int32Array(heap.buffer, idx, rows * k), rows, cols, k);

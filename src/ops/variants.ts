@@ -40,3 +40,16 @@ export function stablemax(x: F32Input, options?: SoftmaxOptions): Float32Array;
 export function stablemax(x: F32Input, options?: SoftmaxOptions): Float32Array | Tensor {
   return rowOp((k, px, py, rows, cols, beta) => k.stablemax_f32(px, py, rows, cols, beta), x, options, false);
 }
+
+/**
+ * Taylor softmax (de Brébisson & Vincent, 2016): f(z) / sum f(z) with the second-order
+ * expansion f(z) = 1 + z + z^2 / 2 (positive everywhere), z = x / T + mask. -Infinity entries
+ * are masked out (0), although f(-Infinity) would be +Infinity; an all -Infinity row gives
+ * zeros, NaN gives a NaN row, +Infinity entries share the mass. Finite inputs never overflow.
+ */
+export function taylorSoftmax(x: Float32Array, options?: SoftmaxOptions & { out?: Float32Array }): Float32Array;
+export function taylorSoftmax(x: F32Input, options: SoftmaxOptions & { out: Tensor }): Tensor;
+export function taylorSoftmax(x: F32Input, options?: SoftmaxOptions): Float32Array;
+export function taylorSoftmax(x: F32Input, options?: SoftmaxOptions): Float32Array | Tensor {
+  return rowOp((k, px, py, rows, cols, beta) => k.taylor_softmax_f32(px, py, rows, cols, beta), x, options, false);
+}
