@@ -7,6 +7,7 @@ export { softmax_two_pass_f32 } from './softmax/twopass';
 export { softpick_f32 } from './softmax/softpick';
 export { stablemax_f32 } from './softmax/stablemax';
 export { taylor_softmax_f32 } from './softmax/taylor';
+export { relu_norm_f32, sigmoid_norm_f32 } from './softmax/pointwise';
 export { dot_f32, dot_i8 } from './linalg/dot';
 export { exp_f32 } from './simd/exp';
 

@@ -94,7 +94,9 @@ writeFileSync(new URL('./results/softmax.json', import.meta.url), JSON.stringify
 }, null, 2));
 
 // The rest of the family on the issue's shapes: time per call and ratios to the same tier's
-// classic softmax and to the js tier (inputs are Float32Arrays, outputs new arrays).
+// classic softmax and to the js tier (inputs are Float32Arrays, outputs new arrays). The js tier
+// runs first; every wasm-tier result must match it (1e-5 relative + 1e-9 absolute, indices
+// exactly) before it is timed, or the row shows WRONG and the run exits non-zero.
 const VARIANTS = {
   'softmax two-pass': (x, cols) => s.softmax(x, { cols, algorithm: 'two-pass' }),
   'softmax online': (x, cols) => s.softmax(x, { cols, algorithm: 'online' }),
@@ -102,23 +104,40 @@ const VARIANTS = {
   'softpick': (x, cols) => s.softpick(x, { cols }),
   'stablemax': (x, cols) => s.stablemax(x, { cols }),
   'taylorSoftmax': (x, cols) => s.taylorSoftmax(x, { cols }),
+  'reluNorm': (x, cols) => s.reluNorm(x, { cols }),
+  'sigmoidNorm normalized': (x, cols) => s.sigmoidNorm(x, { cols, normalize: true }),
   'topk k=8': (x, cols) => s.topk(x, { k: 8, cols }),
   'topkSoftmax k=8': (x, cols) => s.topkSoftmax(x, { k: 8, cols }),
   'argmax': (x, cols) => s.argmax(x, { cols }),
 };
-const vres = [];
-for (const tier of tiers) {
+const arrays = (r) => (ArrayBuffer.isView(r) ? [r] : [r.values, r.indices]);
+function matches(got, want) {
+  return arrays(got).every((g, j) => {
+    const w = arrays(want)[j];
+    if (g instanceof Int32Array) return g.every((v, i) => v === w[i]);
+    return g.every((v, i) => Math.abs(v - w[i]) <= 1e-5 * Math.abs(w[i]) + 1e-9);
+  });
+}
+const vres = [], expected = new Map();
+for (const tier of ['js', ...tiers.filter((t) => t !== 'js')]) {
   await s.init({ tier });
   for (const [rows, cols] of [[256, 1024], [8, 32768]]) {
     const x = new Float32Array(rows * cols);
     for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 0.37) * 6 + Math.cos(i * 0.011) * 3;
     const base = measure(() => s.softmax(x, { cols })).median;
-    for (const [name, fn] of Object.entries(VARIANTS)) vres.push({ tier, shape: `${rows}x${cols}`, name, ms: measure(() => fn(x, cols)).median, base });
+    for (const [name, fn] of Object.entries(VARIANTS)) {
+      const key = `${name} ${rows}x${cols}`, out = fn(x, cols);
+      if (tier === 'js') expected.set(key, out);
+      const ok = tier === 'js' || matches(out, expected.get(key));
+      if (!ok) process.exitCode = 1;
+      vres.push({ tier, shape: `${rows}x${cols}`, name, ms: ok ? measure(() => fn(x, cols)).median : NaN, base, ok });
+    }
   }
 }
 const jsv = Object.fromEntries(vres.filter((r) => r.tier === 'js').map((r) => [`${r.name} ${r.shape}`, r.ms]));
 const vmd = '\nsoftmax family variants, median ms per call\n\n' + table(['tier', 'shape', 'function', 'ms', 'vs softmax (same tier)', 'vs js tier'],
-  vres.map((r) => [r.tier, r.shape, r.name, fmt(r.ms), `${(r.ms / r.base).toFixed(2)}x`, `${(jsv[`${r.name} ${r.shape}`] / r.ms).toFixed(1)}x faster`]));
+  vres.map((r) => [r.tier, r.shape, r.name, r.ok ? fmt(r.ms) : 'WRONG', r.ok ? `${(r.ms / r.base).toFixed(2)}x` : '-',
+    r.tier === 'js' || !r.ok ? '-' : `${(jsv[`${r.name} ${r.shape}`] / r.ms).toFixed(1)}x faster`]));
 console.log(vmd);
 writeFileSync(new URL('./results/softmax.md', import.meta.url), md + '\n' + vmd + '\n');
 

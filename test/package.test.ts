@@ -25,8 +25,9 @@ describe('package', () => {
     expect(pkg.dependencies ?? {}).toEqual({});
   });
 
-  it('size budget: each wasm <= 32 KB, the one-file build (both wasm builds inlined) <= 40 KB gzip', () => {
-    for (const f of ['dist/simdnn.simd.wasm', 'dist/simdnn.relaxed.wasm']) expect(read(f).length, f).toBeLessThanOrEqual(32 * 1024);
-    expect(gzipSync(read('dist/simdnn.inline.js'), { level: 9 }).length).toBeLessThanOrEqual(40 * 1024);
+  it('size budget (gzip): each wasm build <= 30 KB, the one-file build with both inlined <= 60 KB', () => {
+    // research/users.md: "pkg/softmax alone <= 30 KB gzip"; every later family adds its own build
+    for (const f of ['dist/simdnn.simd.wasm', 'dist/simdnn.relaxed.wasm']) expect(gzipSync(read(f), { level: 9 }).length, f).toBeLessThanOrEqual(30 * 1024);
+    expect(gzipSync(read('dist/simdnn.inline.js'), { level: 9 }).length).toBeLessThanOrEqual(60 * 1024);
   });
 });

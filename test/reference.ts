@@ -161,3 +161,23 @@ function refNormalized(x: ArrayLike<number>, o: RefOptions, s: (z: number) => nu
     return [...row].map((v) => (sum > 0 ? s(v) / sum : 0));
   }));
 }
+
+/** ReLU(z) / n per entry, z = x / T + mask. */
+export function refReluNorm(x: ArrayLike<number>, o: RefOptions, n = o.cols): Float64Array {
+  return Float64Array.from(logits(x, o).flatMap((row) => [...row].map((z) => (z < 0 ? 0 : z) / n)));
+}
+
+/**
+ * sigmoid(z + b) per entry (b = -ln n by default), optionally divided by the row sum. Where
+ * the float64 sigmoids underflow (sum 0), the normalized row is its limit, softmax(z).
+ */
+export function refSigmoidNorm(x: ArrayLike<number>, o: RefOptions, bias = -Math.log(o.cols), normalize = false): Float64Array {
+  const soft = normalize ? refSoftmax(x, o) : undefined;
+  return Float64Array.from(logits(x, o).flatMap((row, r) => {
+    const v = [...row].map((z) => 1 / (1 + Math.exp(-(z + bias))));
+    const sum = v.reduce((a, b) => a + b, 0);
+    if (!normalize) return v;
+    if (Number.isNaN(sum)) return v.map(() => NaN);
+    return sum > 0 ? v.map((t) => t / sum) : Array.from(soft!.subarray(r * o.cols, (r + 1) * o.cols));
+  }));
+}

@@ -46,9 +46,9 @@ export function expSumStore(x: usize, y: usize, n: i32, m: f32, beta: f32): f64 
   return beta == 1 ? expSumScaled(x, y, n, m, 1, true, false) : expSumScaled(x, y, n, m, beta, true, true);
 }
 
-/** The same sum without storing the terms. */
+/** The same sum without storing the terms (one loop for every temperature: it keeps the binary small). */
 export function expSum(x: usize, n: i32, m: f32, beta: f32): f64 {
-  return beta == 1 ? expSumScaled(x, 0, n, m, 1, false, false) : expSumScaled(x, 0, n, m, beta, false, true);
+  return expSumScaled(x, 0, n, m, beta, false, true);
 }
 
 // @ts-ignore: decorator

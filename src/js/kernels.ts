@@ -7,6 +7,7 @@ import { topk, topkSoftmax } from './topk.js';
 import { softpick } from './softpick.js';
 import { stablemax } from './stablemax.js';
 import { taylorSoftmax } from './taylor.js';
+import { reluNorm, sigmoidNorm } from './pointwise.js';
 
 export function jsKernels(heap: Heap): Kernels {
   const f32 = (p: number, n: number) => new Float32Array(heap.buffer, p, n);
@@ -31,6 +32,12 @@ export function jsKernels(heap: Heap): Kernels {
     },
     taylor_softmax_f32(x, y, rows, cols, beta) {
       taylorSoftmax(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta));
+    },
+    relu_norm_f32(x, y, n, beta, inv) {
+      reluNorm(f32(x, n), f32(y, n), Math.fround(beta), Math.fround(inv));
+    },
+    sigmoid_norm_f32(x, y, rows, cols, beta, bias, normalize) {
+      sigmoidNorm(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta), Math.fround(bias), normalize !== 0);
     },
     topk_f32(x, vals, idx, rows, cols, k) {
       topk(f32(x, rows * cols), f32(vals, rows * k), new Int32Array(heap.buffer, idx, rows * k), rows, cols, k);

@@ -96,23 +96,20 @@ export function softmaxOnline(x: Float32Array, y: Float32Array, rows: number, co
  * [-16280, 16384] or whose sum is not a positive number go to softmaxRows (the edge rules).
  */
 export function softmaxTwoPass(x: Float32Array, y: Float32Array, rows: number, cols: number, beta: number): void {
-  const split = (v: number) => {
-    const z = Math.max(v * beta, -16384), n = Math.round(z * Math.LOG2E);
-    return { p: Math.exp(z - n * Math.LN2), n };
-  };
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     let s = 0, e = -Infinity, zmax = -Infinity;
     for (let i = 0; i < cols; i++) {
       const z = x[o + i] * beta;
       if (z > zmax || z !== z) zmax = z;
-      const { p, n } = split(x[o + i]);
+      const zc = Math.max(z, -16384), n = Math.round(zc * Math.LOG2E), p = Math.exp(zc - n * Math.LN2);
       if (n > e) { s = s * 2 ** (e - n) + p; e = n; } else s += p * 2 ** (n - e);
     }
     if (!(s > 0 && s < Infinity) || !(zmax >= -16280 && zmax <= 16384)) {
       softmaxRows(x.subarray(o, o + cols), y.subarray(o, o + cols), 1, cols, beta, 'softmax');
       continue;
     }
-    for (let i = 0; i < cols; i++) { const { p, n } = split(x[o + i]); y[o + i] = (p * 2 ** (n - e)) / s; }
+    // p * 2^(n - e) / s is exp(zc - e ln2) / s
+    for (let i = 0; i < cols; i++) y[o + i] = Math.exp(Math.max(x[o + i] * beta, -16384) - e * Math.LN2) / s;
   }
 }

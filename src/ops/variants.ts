@@ -53,3 +53,56 @@ export function taylorSoftmax(x: F32Input, options?: SoftmaxOptions): Float32Arr
 export function taylorSoftmax(x: F32Input, options?: SoftmaxOptions): Float32Array | Tensor {
   return rowOp((k, px, py, rows, cols, beta) => k.taylor_softmax_f32(px, py, rows, cols, beta), x, options, false);
 }
+
+/** n of reluNorm / sigmoidNorm, checked before any work: a number >= 1, or undefined (the row length). */
+function lengthOf(n: unknown): number | undefined {
+  if (n !== undefined && (typeof n !== 'number' || !(n >= 1) || !Number.isFinite(n))) throw new SimdnnArgumentError('n', describe(n), 'a finite number >= 1');
+  return n as number | undefined;
+}
+
+export interface ReluNormOptions extends SoftmaxOptions {
+  /** The divisor (the sequence length in the paper). Default: the row length. */
+  n?: number;
+}
+
+/**
+ * ReLU attention weights (Wortsman et al., "Replacing softmax with ReLU in Vision
+ * Transformers", 2023): ReLU(z) / n, z = x / T + mask. Pointwise: -Infinity (masked) gives 0,
+ * +Infinity gives +Infinity, NaN gives NaN in that entry only. Rows do not sum to 1.
+ */
+export function reluNorm(x: Float32Array, options?: ReluNormOptions & { out?: Float32Array }): Float32Array;
+export function reluNorm(x: F32Input, options: ReluNormOptions & { out: Tensor }): Tensor;
+export function reluNorm(x: F32Input, options?: ReluNormOptions): Float32Array;
+export function reluNorm(x: F32Input, options?: ReluNormOptions): Float32Array | Tensor {
+  const opts = optionsOf<ReluNormOptions>(options);
+  const n = lengthOf(opts.n);
+  return rowOp((k, px, py, rows, cols, beta) => k.relu_norm_f32(px, py, rows * cols, beta, 1 / (n ?? cols)), x, opts, false);
+}
+
+export interface SigmoidNormOptions extends SoftmaxOptions {
+  /** Added before the sigmoid. Default -ln(n). */
+  bias?: number;
+  /** The n of the default bias -ln(n). Default: the row length. */
+  n?: number;
+  /** Divide each row by its sum. Default false. */
+  normalize?: boolean;
+}
+
+/**
+ * Sigmoid attention weights: sigmoid(z + b) with z = x / T + mask and b = -ln(n) by default
+ * (so n equal scores start near weight 1/n), or the same divided by the row sum when
+ * `normalize`. -Infinity (masked) gives 0 and +Infinity gives 1; NaN gives NaN in that entry
+ * (in the whole row when normalized).
+ */
+export function sigmoidNorm(x: Float32Array, options?: SigmoidNormOptions & { out?: Float32Array }): Float32Array;
+export function sigmoidNorm(x: F32Input, options: SigmoidNormOptions & { out: Tensor }): Tensor;
+export function sigmoidNorm(x: F32Input, options?: SigmoidNormOptions): Float32Array;
+export function sigmoidNorm(x: F32Input, options?: SigmoidNormOptions): Float32Array | Tensor {
+  const opts = optionsOf<SigmoidNormOptions>(options);
+  if (opts.bias !== undefined && (typeof opts.bias !== 'number' || !Number.isFinite(opts.bias))) {
+    throw new SimdnnArgumentError('bias', describe(opts.bias), 'a finite number');
+  }
+  const n = lengthOf(opts.n);
+  return rowOp((k, px, py, rows, cols, beta) =>
+    k.sigmoid_norm_f32(px, py, rows, cols, beta, opts.bias ?? -Math.log(n ?? cols), opts.normalize ? 1 : 0), x, opts, false);
+}

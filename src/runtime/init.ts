@@ -84,7 +84,7 @@ export function initSyncWith(opts: InitOptions = {}, source: DefaultSource | und
   return capabilities();
 }
 
-/** The current tier, why it was chosen, and memory use. Throws if init() has not run. */
+/** The current tier, why it was chosen, and memory use. Before init(): tier 'js', reason 'not initialized', and the engine's feature probes. */
 export function capabilities(): Capabilities {
   const rt = peekRuntime();
   const f = features ?? probeFeatures();

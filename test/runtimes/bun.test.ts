@@ -1,21 +1,29 @@
-// Bun (JavaScriptCore): the Node entry and the inline build.
-import { describe, it } from 'vitest';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// Bun (JavaScriptCore): the Node entry, the one-file inline build, and `simdnn` by name from a
+// consumer with node_modules (the "bun" export condition).
+import { describe, it, expect } from 'vitest';
+import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROBE, checkReport, runJson, root, bin, requireBinary } from './probe';
+import { pathToFileURL } from 'node:url';
+import { bin, checkReport, consumerDir, dist, esmScript, logTier, missing, skipIf, runJson, type Report } from './probe';
 
 const bun = bin('bun');
 
 describe('bun', () => {
-  it('dist/node.js and dist/simdnn.inline.js pick relaxed and compute correctly', () => {
-    requireBinary(bun);
-    const dir = mkdtempSync(join(tmpdir(), 'simdnn-bun-'));
+  it('dist/node.js, dist/simdnn.inline.js and "simdnn" by name pick relaxed and compute correctly', (ctx) => {
+    skipIf(ctx, missing(bun, 'the npm package "bun" is a devDependency: run npm ci'));
+    const dir = consumerDir('bun');
     try {
-      for (const entry of ['dist/node.js', 'dist/simdnn.inline.js']) {
-        const file = join(dir, 'probe.mjs');
-        writeFileSync(file, `import * as s from '${root}${entry}';\n${PROBE}\nconsole.log(JSON.stringify(report));`);
-        checkReport(runJson(bun, ['run', file]), 'relaxed');
+      const cases = [
+        ['node.mjs', pathToFileURL(dist('node.js')).href],
+        ['inline.mjs', pathToFileURL(dist('simdnn.inline.js')).href],
+        ['by-name.mjs', 'simdnn'],
+      ];
+      for (const [file, specifier] of cases) {
+        writeFileSync(join(dir, file), esmScript(specifier, `report.resolved = import.meta.resolve(${JSON.stringify(specifier)});`));
+        const r = runJson<Report & { resolved: string }>(bun, ['run', file], dir);
+        logTier(`bun ${file} (${r.resolved})`, r);
+        checkReport(r, 'relaxed');
+        if (specifier === 'simdnn') expect(r.resolved).toBe(pathToFileURL(dist('node.js')).href);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
