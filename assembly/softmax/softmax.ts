@@ -149,6 +149,19 @@ function infRow(x: usize, y: usize, n: i32, mode: Out): void {
 }
 
 /**
+ * The shared edge rule of the normalizers for a row whose max is +-Inf: a NaN anywhere gives a
+ * NaN row, all -Inf gives zeros, +Inf entries share the mass. Returns false (and writes
+ * nothing) for a row with a finite max.
+ */
+export function edgeRow(xr: usize, yr: usize, n: i32, xmax: f32): bool {
+  if (xmax != Infinity && xmax != -Infinity) return false;
+  if (hasNaN(xr, n)) fill(yr, n, NaN);
+  else if (xmax == -Infinity) fill(yr, n, 0);
+  else infRow(xr, yr, n, Out.Softmax);
+  return true;
+}
+
+/**
  * One row of one of the three outputs; `mode` is a constant at every call site, so the
  * optimizer specializes it. For LogSumExp, yr receives one value.
  */

@@ -6,7 +6,7 @@
 // share the mass equally (the limit), finite entries get 0.
 import { vexp } from '../simd/vexp';
 import { fma4, hsum4 } from '../simd/fma';
-import { rowMax, fill, hasNaN } from './softmax';
+import { rowMax, fill, edgeRow } from './softmax';
 
 /** expm1(z) for |z| <= 1/2: Taylor to degree 7 (error below 1.2e-7 relative). */
 // @ts-ignore: decorator
@@ -30,16 +30,7 @@ import { rowMax, fill, hasNaN } from './softmax';
 
 function softpickRow(xr: usize, yr: usize, n: i32, beta: f32, eps: f32): void {
   const xmax = rowMax(xr, n);
-  if (xmax == Infinity) {
-    if (hasNaN(xr, n)) { fill(yr, n, NaN); return; }
-    let count = 0;
-    for (let i = 0; i < n; i++) if (load<f32>(xr + (<usize>i << 2)) == Infinity) count++;
-    for (let i = 0; i < n; i++) {
-      const off = <usize>i << 2;
-      store<f32>(yr + off, load<f32>(xr + off) == Infinity ? <f32>1 / <f32>count : 0);
-    }
-    return;
-  }
+  if (xmax == Infinity && edgeRow(xr, yr, n, xmax)) return; // (all -Inf needs no special case)
   const M: f32 = xmax > 0 ? xmax : 0;
   const vM = f32x4.splat(M), vb = f32x4.splat(beta);
   const c: f32 = f32x4.extract_lane(vexp(f32x4.splat(-M * beta), true), 0); // e^-m (0 if M/T overflows)

@@ -5,7 +5,7 @@
 // correct value 0. Rows where x / T itself overflows f32 take a float64 scalar path.
 // Edges: -Inf -> s = 0 (all -Inf -> zeros); NaN -> NaN row; +Inf entries share the mass.
 import { hsum4 } from '../simd/fma';
-import { rowMax, fill, hasNaN, scale } from './softmax';
+import { rowMax, fill, scale, edgeRow } from './softmax';
 
 /** s(z) / smax for one vector. */
 // @ts-ignore: decorator
@@ -34,17 +34,7 @@ function wideRow(xr: usize, yr: usize, n: i32, beta: f32): void {
 
 function stablemaxRow(xr: usize, yr: usize, n: i32, beta: f32): void {
   const xmax = rowMax(xr, n);
-  if (xmax == -Infinity || xmax == Infinity) {
-    if (hasNaN(xr, n)) { fill(yr, n, NaN); return; }
-    if (xmax == -Infinity) { fill(yr, n, 0); return; }
-    let count = 0;
-    for (let i = 0; i < n; i++) if (load<f32>(xr + (<usize>i << 2)) == Infinity) count++;
-    for (let i = 0; i < n; i++) {
-      const off = <usize>i << 2;
-      store<f32>(yr + off, load<f32>(xr + off) == Infinity ? <f32>1 / <f32>count : 0);
-    }
-    return;
-  }
+  if (edgeRow(xr, yr, n, xmax)) return;
   const zmax = xmax * beta;
   if (zmax == Infinity) { wideRow(xr, yr, n, beta); return; }
   const smaxS: f32 = zmax >= 0 ? zmax + 1 : <f32>1 / (1 - zmax);

@@ -6,7 +6,7 @@
 // +Inf, which would make masking impossible. Rows where x / T overflows f32 take a float64
 // path. Edges: all -Inf -> zeros; NaN -> NaN row; +Inf entries share the mass.
 import { hsum4, fma4 } from '../simd/fma';
-import { rowMax, fill, hasNaN, scale } from './softmax';
+import { rowMax, fill, scale, edgeRow } from './softmax';
 
 /** max |x| over the entries that are not -Inf (NaN ignored). */
 function absMax(xr: usize, n: i32): f32 {
@@ -43,17 +43,7 @@ function absMax(xr: usize, n: i32): f32 {
 
 function taylorRow(xr: usize, yr: usize, n: i32, beta: f32): void {
   const xmax = rowMax(xr, n);
-  if (xmax == -Infinity || xmax == Infinity) {
-    if (hasNaN(xr, n)) { fill(yr, n, NaN); return; }
-    if (xmax == -Infinity) { fill(yr, n, 0); return; }
-    let count = 0;
-    for (let i = 0; i < n; i++) if (load<f32>(xr + (<usize>i << 2)) == Infinity) count++;
-    for (let i = 0; i < n; i++) {
-      const off = <usize>i << 2;
-      store<f32>(yr + off, load<f32>(xr + off) == Infinity ? <f32>1 / <f32>count : 0);
-    }
-    return;
-  }
+  if (edgeRow(xr, yr, n, xmax)) return;
   const zabs = absMax(xr, n) * beta;
   if (zabs == Infinity) {
     // x / T overflows f32: float64 (z^2 still fits: |z| < 1e154)

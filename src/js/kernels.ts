@@ -5,8 +5,7 @@ import type { Heap } from '../runtime/memory.js';
 import { softmaxRows, softmaxOnline, softmaxTwoPass, maskLogits } from './softmax.js';
 import { topk, topkSoftmax } from './topk.js';
 import { softpick } from './softpick.js';
-import { stablemax } from './stablemax.js';
-import { taylorSoftmax } from './taylor.js';
+import { normalizeRows, stablemaxTerm, taylorTerm } from './normalized.js';
 import { reluNorm, sigmoidNorm } from './pointwise.js';
 
 export function jsKernels(heap: Heap): Kernels {
@@ -28,10 +27,10 @@ export function jsKernels(heap: Heap): Kernels {
       softpick(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta), Math.fround(eps));
     },
     stablemax_f32(x, y, rows, cols, beta) {
-      stablemax(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta));
+      normalizeRows(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta), stablemaxTerm);
     },
     taylor_softmax_f32(x, y, rows, cols, beta) {
-      taylorSoftmax(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta));
+      normalizeRows(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta), taylorTerm);
     },
     relu_norm_f32(x, y, n, beta, inv) {
       reluNorm(f32(x, n), f32(y, n), Math.fround(beta), Math.fround(inv));
