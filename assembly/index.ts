@@ -8,6 +8,7 @@ export { softpick_f32 } from './softmax/softpick';
 export { stablemax_f32 } from './softmax/stablemax';
 export { taylor_softmax_f32 } from './softmax/taylor';
 export { relu_norm_f32, sigmoid_norm_f32 } from './softmax/pointwise';
+export { sparsemax_f32 } from './softmax/sparsemax';
 export { dot_f32, dot_i8 } from './linalg/dot';
 export { exp_f32 } from './simd/exp';
 

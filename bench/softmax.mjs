@@ -106,6 +106,7 @@ const VARIANTS = {
   'taylorSoftmax': (x, cols) => s.taylorSoftmax(x, { cols }),
   'reluNorm': (x, cols) => s.reluNorm(x, { cols }),
   'sigmoidNorm normalized': (x, cols) => s.sigmoidNorm(x, { cols, normalize: true }),
+  'sparsemax': (x, cols) => s.sparsemax(x, { cols }),
   'topk k=8': (x, cols) => s.topk(x, { k: 8, cols }),
   'topkSoftmax k=8': (x, cols) => s.topkSoftmax(x, { k: 8, cols }),
   'argmax': (x, cols) => s.argmax(x, { cols }),

@@ -16,6 +16,7 @@ const OPS: [string, Op][] = [
   ['taylorSoftmax', (x, o) => simdnn.taylorSoftmax(x, o as never)],
   ['reluNorm', (x, o) => simdnn.reluNorm(x, o as never)],
   ['sigmoidNorm', (x, o) => simdnn.sigmoidNorm(x, o as never)],
+  ['sparsemax', (x, o) => simdnn.sparsemax(x, o as never)],
   ['sigmoidNorm normalized', (x, o) => simdnn.sigmoidNorm(x, { ...o, normalize: true } as never)],
 ];
 

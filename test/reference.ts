@@ -181,3 +181,26 @@ export function refSigmoidNorm(x: ArrayLike<number>, o: RefOptions, bias = -Math
     return sum > 0 ? v.map((t) => t / sum) : Array.from(soft!.subarray(r * o.cols, (r + 1) * o.cols));
   }));
 }
+
+/**
+ * Sparsemax in float64 by bisection on tau (independent of the kernels' algorithms): find tau
+ * with sum max(z - tau, 0) = 1, then recompute tau exactly from the support it selects.
+ */
+export function refSparsemax(x: ArrayLike<number>, o: RefOptions): Float64Array {
+  return Float64Array.from(logits(x, o).flatMap((row) => {
+    if (row.some(Number.isNaN)) return [...row].map(() => NaN);
+    const inf = row.filter((v) => v === Infinity).length;
+    if (inf) return [...row].map((v) => (v === Infinity ? 1 / inf : 0));
+    const m = row.reduce((a, b) => Math.max(a, b), -Infinity);
+    if (m === -Infinity) return [...row].map(() => 0);
+    const d = [...row].map((v) => v - m);
+    let lo = -1, hi = 0;
+    for (let it = 0; it < 200; it++) {
+      const mid = (lo + hi) / 2;
+      if (d.reduce((a, v) => a + Math.max(v - mid, 0), 0) > 1) lo = mid; else hi = mid;
+    }
+    const S = d.filter((v) => v > lo);
+    const tau = (S.reduce((a, b) => a + b, 0) - 1) / S.length;
+    return d.map((v) => Math.max(v - tau, 0));
+  }));
+}

@@ -7,6 +7,7 @@ import { topk, topkSoftmax } from './topk.js';
 import { softpick } from './softpick.js';
 import { normalizeRows, stablemaxTerm, taylorTerm } from './normalized.js';
 import { reluNorm, sigmoidNorm } from './pointwise.js';
+import { sparsemax } from './sparsemax.js';
 
 export function jsKernels(heap: Heap): Kernels {
   const f32 = (p: number, n: number) => new Float32Array(heap.buffer, p, n);
@@ -37,6 +38,9 @@ export function jsKernels(heap: Heap): Kernels {
     },
     sigmoid_norm_f32(x, y, rows, cols, beta, bias, normalize) {
       sigmoidNorm(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta), Math.fround(bias), normalize !== 0);
+    },
+    sparsemax_f32(x, y, rows, cols, beta) {
+      sparsemax(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta));
     },
     topk_f32(x, vals, idx, rows, cols, k) {
       topk(f32(x, rows * cols), f32(vals, rows * k), new Int32Array(heap.buffer, idx, rows * k), rows, cols, k);

@@ -106,3 +106,16 @@ export function sigmoidNorm(x: F32Input, options?: SigmoidNormOptions): Float32A
   return rowOp((k, px, py, rows, cols, beta) =>
     k.sigmoid_norm_f32(px, py, rows, cols, beta, opts.bias ?? -Math.log(n ?? cols), opts.normalize ? 1 : 0), x, opts, false);
 }
+
+/**
+ * Sparsemax (Martins & Astudillo, 2016): the Euclidean projection of z = x / T + mask onto the
+ * probability simplex, max(z - tau, 0) with rows summing to 1 and exact zeros outside the
+ * support. Edges: -Infinity entries get 0 (all -Infinity gives zeros), NaN gives a NaN row,
+ * +Infinity entries share the mass.
+ */
+export function sparsemax(x: Float32Array, options?: SoftmaxOptions & { out?: Float32Array }): Float32Array;
+export function sparsemax(x: F32Input, options: SoftmaxOptions & { out: Tensor }): Tensor;
+export function sparsemax(x: F32Input, options?: SoftmaxOptions): Float32Array;
+export function sparsemax(x: F32Input, options?: SoftmaxOptions): Float32Array | Tensor {
+  return rowOp((k, px, py, rows, cols, beta) => k.sparsemax_f32(px, py, rows, cols, beta), x, options, false);
+}
