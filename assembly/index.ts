@@ -9,6 +9,7 @@ export { stablemax_f32 } from './softmax/stablemax';
 export { taylor_softmax_f32 } from './softmax/taylor';
 export { relu_norm_f32, sigmoid_norm_f32 } from './softmax/pointwise';
 export { sparsemax_f32 } from './softmax/sparsemax';
+export { entmax15_f32 } from './softmax/entmax15';
 export { dot_f32, dot_i8 } from './linalg/dot';
 export { exp_f32 } from './simd/exp';
 

@@ -107,6 +107,7 @@ const VARIANTS = {
   'reluNorm': (x, cols) => s.reluNorm(x, { cols }),
   'sigmoidNorm normalized': (x, cols) => s.sigmoidNorm(x, { cols, normalize: true }),
   'sparsemax': (x, cols) => s.sparsemax(x, { cols }),
+  'entmax15': (x, cols) => s.entmax15(x, { cols }),
   'topk k=8': (x, cols) => s.topk(x, { k: 8, cols }),
   'topkSoftmax k=8': (x, cols) => s.topkSoftmax(x, { k: 8, cols }),
   'argmax': (x, cols) => s.argmax(x, { cols }),

@@ -17,6 +17,7 @@ const OPS: [string, Op][] = [
   ['reluNorm', (x, o) => simdnn.reluNorm(x, o as never)],
   ['sigmoidNorm', (x, o) => simdnn.sigmoidNorm(x, o as never)],
   ['sparsemax', (x, o) => simdnn.sparsemax(x, o as never)],
+  ['entmax15', (x, o) => simdnn.entmax15(x, o as never)],
   ['sigmoidNorm normalized', (x, o) => simdnn.sigmoidNorm(x, { ...o, normalize: true } as never)],
 ];
 

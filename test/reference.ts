@@ -204,3 +204,26 @@ export function refSparsemax(x: ArrayLike<number>, o: RefOptions): Float64Array 
     return d.map((v) => Math.max(v - tau, 0));
   }));
 }
+
+/**
+ * 1.5-entmax in float64 by bisection on tau (independent of the kernels): find tau with
+ * sum [z/2 - tau]_+^2 = 1, then solve tau exactly on the support it selects.
+ */
+export function refEntmax15(x: ArrayLike<number>, o: RefOptions): Float64Array {
+  return Float64Array.from(logits(x, o).flatMap((row) => {
+    if (row.some(Number.isNaN)) return [...row].map(() => NaN);
+    const inf = row.filter((v) => v === Infinity).length;
+    if (inf) return [...row].map((v) => (v === Infinity ? 1 / inf : 0));
+    const m = row.reduce((a, b) => Math.max(a, b), -Infinity);
+    if (m === -Infinity) return [...row].map(() => 0);
+    const u = [...row].map((v) => (v - m) / 2);
+    let lo = -1, hi = 0;
+    for (let it = 0; it < 200; it++) {
+      const mid = (lo + hi) / 2;
+      if (u.reduce((a, v) => a + Math.max(v - mid, 0) ** 2, 0) > 1) lo = mid; else hi = mid;
+    }
+    const S = u.filter((v) => v > lo), k = S.length, mean = S.reduce((a, b) => a + b, 0) / k;
+    const tau = mean - Math.sqrt(Math.max(mean * mean - (S.reduce((a, b) => a + b * b, 0) - 1) / k, 0));
+    return u.map((v) => Math.max(v - tau, 0) ** 2);
+  }));
+}

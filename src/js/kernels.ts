@@ -8,6 +8,7 @@ import { softpick } from './softpick.js';
 import { normalizeRows, stablemaxTerm, taylorTerm } from './normalized.js';
 import { reluNorm, sigmoidNorm } from './pointwise.js';
 import { sparsemax } from './sparsemax.js';
+import { entmax15 } from './entmax15.js';
 
 export function jsKernels(heap: Heap): Kernels {
   const f32 = (p: number, n: number) => new Float32Array(heap.buffer, p, n);
@@ -41,6 +42,9 @@ export function jsKernels(heap: Heap): Kernels {
     },
     sparsemax_f32(x, y, rows, cols, beta) {
       sparsemax(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta));
+    },
+    entmax15_f32(x, y, rows, cols, beta) {
+      entmax15(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta));
     },
     topk_f32(x, vals, idx, rows, cols, k) {
       topk(f32(x, rows * cols), f32(vals, rows * k), new Int32Array(heap.buffer, idx, rows * k), rows, cols, k);

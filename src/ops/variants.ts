@@ -119,3 +119,16 @@ export function sparsemax(x: F32Input, options?: SoftmaxOptions): Float32Array;
 export function sparsemax(x: F32Input, options?: SoftmaxOptions): Float32Array | Tensor {
   return rowOp((k, px, py, rows, cols, beta) => k.sparsemax_f32(px, py, rows, cols, beta), x, options, false);
 }
+
+/**
+ * 1.5-entmax (Peters, Niculae & Martins, 2019): y = [z / 2 - tau]_+^2 with rows summing to 1
+ * and exact zeros outside the support, z = x / T + mask; between softmax (alpha 1) and
+ * sparsemax (alpha 2). Edges: -Infinity entries get 0 (all -Infinity gives zeros), NaN gives a
+ * NaN row, +Infinity entries share the mass.
+ */
+export function entmax15(x: Float32Array, options?: SoftmaxOptions & { out?: Float32Array }): Float32Array;
+export function entmax15(x: F32Input, options: SoftmaxOptions & { out: Tensor }): Tensor;
+export function entmax15(x: F32Input, options?: SoftmaxOptions): Float32Array;
+export function entmax15(x: F32Input, options?: SoftmaxOptions): Float32Array | Tensor {
+  return rowOp((k, px, py, rows, cols, beta) => k.entmax15_f32(px, py, rows, cols, beta), x, options, false);
+}
