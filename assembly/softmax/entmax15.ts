@@ -1,16 +1,16 @@
 // 1.5-entmax (Peters, Niculae & Martins, "Sparse Sequence-to-Sequence Models", 2019):
 // y = [u - tau]_+^2 with u = z / 2, z = x / T, and tau such that sum y = 1; exact zeros outside
-// the support. Float64 on u = (x - max) / (2T). tau: Newton on g(tau) = sum [u - tau]_+^2,
-// which is convex and decreasing, from the lower bound tau = -1 (the max has u = 0 and
-// y <= 1): Newton steps from below stay below the root and increase monotonically. (Michelot's
-// fixed point, which sparsemax uses, can overshoot here: off-support entries add positive
-// squares.) When the candidate support stops changing, tau is solved exactly from it:
-// k tau^2 - 2 tau sum u + sum u^2 - 1 = 0, smaller root.
+// the support. Float64 on u = (x - max) / (2T). tau: Newton on h(tau) = ||[u - tau]_+||_2 - 1,
+// which is convex and decreasing (a norm of convex non-negative functions), from the lower
+// bound tau = -1 (the max has u = 0 and y <= 1): steps from below stay below the root and
+// increase monotonically, and on a fixed support h is linear, so it lands in a step or two.
+// (Newton on sum [u - tau]_+^2 itself only halves the distance per step near a wide support;
+// Michelot's fixed point, which sparsemax uses, can overshoot here.) Each pass also solves
+// k tau^2 - 2 tau sum u + sum u^2 - 1 = 0 (smaller root) on the candidates and stops when that
+// root is consistent with them.
 // Edges: all -Inf -> zeros; NaN -> NaN row; +Inf entries share the mass.
 import { rowMax, fill, edgeRow } from './softmax';
 
-let s1: f64 = 0; // sum of (u - tau) over u > tau
-let s2: f64 = 0; // sum of (u - tau)^2 over u > tau
 let su: f64 = 0; // sum of u over u > tau
 let suu: f64 = 0; // sum of u^2 over u > tau
 let umin: f64 = 0; // smallest u > tau
@@ -21,36 +21,31 @@ let nan = false;
   return f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(v), vm), vb);
 }
 
-/** Sums over the candidate support {u > tau}; returns its size. */
+/** Sums of u and u^2 over the candidate support {u > tau}, and its smallest u; returns its size. */
 function sums(xr: usize, n: i32, m: f64, b: f64, tau: f64): i32 {
-  const vm = f64x2.splat(m), vb = f64x2.splat(b), vt = f64x2.splat(tau);
-  let a1 = f64x2.splat(0), a2 = a1, au = a1, auu = a1, c = i64x2.splat(0), bad = i32x4.splat(0);
-  let amin = f64x2.splat(Infinity);
+  const vm = f64x2.splat(m), vb = f64x2.splat(b), vt = f64x2.splat(tau), inf = f64x2.splat(Infinity);
+  let au = f64x2.splat(0), auu = au, c = i64x2.splat(0), bad = i32x4.splat(0), amin = inf;
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const v = v128.load(xr + (<usize>i << 2));
     bad = v128.or(bad, f32x4.ne(v, v));
-    for (let h = 0; h < 2; h++) {
-      const u = half(h == 0 ? v : i32x4.shuffle(v, v, 2, 3, 0, 1), vm, vb);
-      const in_ = f64x2.gt(u, vt);
-      const uu = v128.and(u, in_), d = v128.and(f64x2.sub(u, vt), in_);
-      a1 = f64x2.add(a1, d); a2 = f64x2.add(a2, f64x2.mul(d, d));
-      au = f64x2.add(au, uu); auu = f64x2.add(auu, f64x2.mul(uu, uu));
-      c = i64x2.sub(c, in_);
-      amin = f64x2.pmin(amin, v128.bitselect(u, f64x2.splat(Infinity), in_));
-    }
+    const ul = half(v, vm, vb), uh = half(i32x4.shuffle(v, v, 2, 3, 0, 1), vm, vb);
+    const il = f64x2.gt(ul, vt), ih = f64x2.gt(uh, vt);
+    const cl = v128.and(ul, il), ch = v128.and(uh, ih);
+    au = f64x2.add(au, f64x2.add(cl, ch));
+    auu = f64x2.add(auu, f64x2.add(f64x2.mul(cl, cl), f64x2.mul(ch, ch)));
+    c = i64x2.add(c, i64x2.add(il, ih)); // a true lane is -1
+    amin = f64x2.pmin(amin, f64x2.pmin(v128.bitselect(ul, inf, il), v128.bitselect(uh, inf, ih)));
   }
-  s1 = f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1);
-  s2 = f64x2.extract_lane(a2, 0) + f64x2.extract_lane(a2, 1);
   su = f64x2.extract_lane(au, 0) + f64x2.extract_lane(au, 1);
   suu = f64x2.extract_lane(auu, 0) + f64x2.extract_lane(auu, 1);
   umin = min(f64x2.extract_lane(amin, 0), f64x2.extract_lane(amin, 1));
-  let count = <i32>(i64x2.extract_lane(c, 0) + i64x2.extract_lane(c, 1));
+  let count = -<i32>(i64x2.extract_lane(c, 0) + i64x2.extract_lane(c, 1));
   nan = v128.any_true(bad);
   for (; i < n; i++) {
     const u = (<f64>load<f32>(xr + (<usize>i << 2)) - m) * b;
     if (u != u) nan = true;
-    if (u > tau) { const d = u - tau; s1 += d; s2 += d * d; su += u; suu += u * u; count++; if (u < umin) umin = u; }
+    if (u > tau) { su += u; suu += u * u; count++; if (u < umin) umin = u; }
   }
   return count;
 }
@@ -59,20 +54,19 @@ function entmaxRow(xr: usize, yr: usize, n: i32, beta: f32): void {
   const xmax = rowMax(xr, n);
   if (edgeRow(xr, yr, n, xmax)) return;
   const m = <f64>xmax, b = 0.5 * <f64>beta;
-  let tau: f64 = -1, count = -1;
+  let tau: f64 = -1;
   for (let it = 0; it < 100; it++) {
-    const c = sums(xr, n, m, b, tau);
+    const k = <f64>sums(xr, n, m, b, tau);
     if (nan) { fill(yr, n, NaN); return; }
-    if (c == count) {
-      // the support is settled: tau exactly from it (smaller root of the quadratic)
-      const k = <f64>c, mean = su / k, disc = mean * mean - (suu - 1) / k;
-      const exact = mean - Math.sqrt(disc > 0 ? disc : 0);
-      // valid only if every candidate stays in the support at `exact` (else it is a superset
-      // and its root overshoots): then g(exact) = 1 and exact is the unique tau
-      if (exact >= tau && umin > exact) { tau = exact; break; }
-    }
-    count = c;
-    const step = (s2 - 1) / (2 * s1); // Newton on g(tau) = 1 from below
+    // The exact root of the candidates' quadratic is tau* as soon as every candidate stays
+    // above it (entries outside are <= tau <= root already); else the candidates are a
+    // superset, whose root overshoots: take a Newton step on ||[u - tau]_+|| = 1 instead.
+    const mean = su / k, disc = mean * mean - (suu - 1) / k;
+    const exact = mean - Math.sqrt(disc > 0 ? disc : 0);
+    if (exact >= tau && umin > exact) { tau = exact; break; }
+    // ||[u - tau]_+|| and its slope from the sums: s1 = sum (u - tau), s2 = sum (u - tau)^2
+    const s1 = su - k * tau, s2 = suu - 2 * tau * su + k * tau * tau;
+    const step = (s2 - Math.sqrt(s2)) / s1;
     if (!(step > 1e-300)) break;
     tau += step;
   }
