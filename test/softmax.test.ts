@@ -140,13 +140,26 @@ for (const tier of TIERS) {
       }
       expect(maxUlp).toBeLessThanOrEqual(3);
     });
+
+    it('log kernel: within 2 ULP of float64 over all positive f32 (denormals too); 0, <0, NaN, Inf', () => {
+      const xs: number[] = [];
+      const f = new Float32Array(1), u = new Uint32Array(f.buffer);
+      for (let bits = 1; bits < 0x7f800000; bits += 1237 * 1021) { u[0] = bits; xs.push(f[0]); }
+      xs.push(1, 2, 0.5, Math.E, 1 + 2 ** -23, 1 - 2 ** -24, 1.4142135, 0.70710677, 1e-45, 3.4e38);
+      const special = [0, -0, -1, -Infinity, NaN, Infinity];
+      const y = expKernel(Float32Array.from([...xs, ...special]), 'log_f32');
+      let maxUlp = 0;
+      xs.forEach((v, i) => { const x = Math.fround(v), want = Math.log(x); maxUlp = Math.max(maxUlp, Math.abs(y[i] - want) / ulpOf(Math.fround(want))); });
+      expect(maxUlp).toBeLessThanOrEqual(2);
+      expect(Array.from(y.subarray(xs.length))).toEqual([-Infinity, -Infinity, NaN, NaN, NaN, Infinity]);
+    });
   });
 }
 
-/** Runs the exp_f32 kernel of the current tier through a tensor (test-only access). */
-function expKernel(x: Float32Array): Float32Array {
+/** Runs the exp_f32 (or log_f32) kernel of the current tier through a tensor (test-only access). */
+function expKernel(x: Float32Array, name: 'exp_f32' | 'log_f32' = 'exp_f32'): Float32Array {
   const tx = simdnn.tensor(x), ty = simdnn.tensor([x.length]);
-  (tx as unknown as { rt: { kernels: { exp_f32(a: number, b: number, n: number): void } } }).rt.kernels.exp_f32(tx.ptr, ty.ptr, x.length);
+  (tx as unknown as { rt: { kernels: Record<string, (a: number, b: number, n: number) => void> } }).rt.kernels[name](tx.ptr, ty.ptr, x.length);
   const y = ty.toArray();
   tx.dispose(); ty.dispose();
   return y;

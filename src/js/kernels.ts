@@ -60,6 +60,10 @@ export function jsKernels(heap: Heap): Kernels {
       const a = f32(x, n), b = f32(y, n);
       for (let i = 0; i < n; i++) b[i] = Math.exp(a[i]);
     },
+    log_f32(x, y, n) {
+      const a = f32(x, n), b = f32(y, n);
+      for (let i = 0; i < n; i++) b[i] = Math.log(a[i]);
+    },
     dot_f32(a, b, n) {
       const u = f32(a, n), v = f32(b, n);
       let s = 0;

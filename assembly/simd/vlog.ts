@@ -1,0 +1,34 @@
+// Vector natural log for f32x4: x = 2^e * m with m in [sqrt(1/2), sqrt(2)) (integer bit tricks;
+// denormals are scaled by 2^23 first), log m = 2 atanh(s) = 2s + 2s^3/3 + ... + 2s^9/9 with
+// s = (m - 1) / (m + 1), |s| <= 0.1716 (truncation below 1e-9 relative), and e ln2 added in two
+// parts. Within 2 ULP of float64 (measured by test/softmax.test.ts). 0 -> -Inf, negative or
+// NaN -> NaN, +Inf -> +Inf.
+import { fma4 } from './fma';
+
+// @ts-ignore: decorator
+@inline const SQRT_HALF_BITS: i32 = 0x3f3504f3; // bits of sqrt(1/2) in f32
+// @ts-ignore: decorator
+@inline const LN2_HI: f32 = 0.693359375;
+// @ts-ignore: decorator
+@inline const LN2_LO: f32 = -2.12194440e-4;
+
+// @ts-ignore: decorator
+@inline export function vlog(x: v128): v128 {
+  const den = f32x4.lt(x, f32x4.splat(1.17549435e-38)); // denormal (or <= 0: fixed up below)
+  const xs = v128.bitselect(f32x4.mul(x, f32x4.splat(8388608.0)), x, den);
+  // subtracting the bits of sqrt(1/2) puts the exponent of x / sqrt(1/2) in the top bits
+  const t = i32x4.sub(xs, i32x4.splat(SQRT_HALF_BITS));
+  const e = f32x4.convert_i32x4_s(i32x4.sub(i32x4.shr_s(t, 23), v128.and(den, i32x4.splat(23))));
+  const m = i32x4.add(v128.and(t, i32x4.splat(0x7fffff)), i32x4.splat(SQRT_HALF_BITS));
+  const f = f32x4.sub(m, f32x4.splat(1));
+  const s = f32x4.div(f, f32x4.add(f, f32x4.splat(2)));
+  const s2 = f32x4.mul(s, s);
+  let p = fma4(s2, f32x4.splat(2.0 / 9), f32x4.splat(2.0 / 7));
+  p = fma4(p, s2, f32x4.splat(2.0 / 5));
+  p = fma4(p, s2, f32x4.splat(2.0 / 3));
+  const logm = fma4(f32x4.mul(s, s2), p, f32x4.add(s, s));
+  let y = fma4(e, f32x4.splat(LN2_HI), fma4(e, f32x4.splat(LN2_LO), logm));
+  y = v128.bitselect(f32x4.splat(-Infinity), y, f32x4.eq(x, f32x4.splat(0)));
+  y = v128.bitselect(f32x4.splat(Infinity), y, f32x4.eq(x, f32x4.splat(Infinity)));
+  return v128.bitselect(f32x4.splat(NaN), y, v128.not(f32x4.ge(x, f32x4.splat(0))));
+}
