@@ -104,6 +104,7 @@ const VARIANTS = {
   'softpick': (x, cols) => s.softpick(x, { cols }),
   'stablemax': (x, cols) => s.stablemax(x, { cols }),
   'taylorSoftmax': (x, cols) => s.taylorSoftmax(x, { cols }),
+  'softplusNorm': (x, cols) => s.softplusNorm(x, { cols }),
   'reluNorm': (x, cols) => s.reluNorm(x, { cols }),
   'sigmoidNorm normalized': (x, cols) => s.sigmoidNorm(x, { cols, normalize: true }),
   'sparsemax': (x, cols) => s.sparsemax(x, { cols }),

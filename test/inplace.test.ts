@@ -14,6 +14,7 @@ const OPS: [string, Op][] = [
   ['softpick', (x, o) => simdnn.softpick(x, o as never)],
   ['stablemax', (x, o) => simdnn.stablemax(x, o as never)],
   ['taylorSoftmax', (x, o) => simdnn.taylorSoftmax(x, o as never)],
+  ['softplusNorm', (x, o) => simdnn.softplusNorm(x, o as never)],
   ['reluNorm', (x, o) => simdnn.reluNorm(x, o as never)],
   ['sigmoidNorm', (x, o) => simdnn.sigmoidNorm(x, o as never)],
   ['sparsemax', (x, o) => simdnn.sparsemax(x, o as never)],

@@ -1,13 +1,14 @@
-// stablemax and taylorSoftmax (f(z) / sum f(z) normalizers) in every tier against their
+// stablemax, taylorSoftmax and softplusNorm (f(z) / sum f(z) normalizers) in every tier against their
 // float64 definitions.
 import { describe, it, beforeAll, expect } from 'vitest';
 import fc from 'fast-check';
 import { simdnn, TIERS, expectClose } from './util';
-import { refStablemax, refTaylor, randomF32, edgeRows, type RefOptions } from './reference';
+import { refStablemax, refTaylor, refSoftplusNorm, randomF32, edgeRows, type RefOptions } from './reference';
 
 const OPS = [
   { name: 'stablemax', fn: simdnn.stablemax, ref: refStablemax, monotone: true },
   { name: 'taylorSoftmax', fn: simdnn.taylorSoftmax, ref: refTaylor, monotone: false },
+  { name: 'softplusNorm', fn: simdnn.softplusNorm, ref: refSoftplusNorm, monotone: true },
 ] as const;
 
 for (const tier of TIERS) {
@@ -36,6 +37,8 @@ for (const tier of TIERS) {
         }
         check(Float32Array.from([3e38, 1, 2e38, -5, -3e38]), { cols: 5, temperature: 0.5 }, 'overflow after scaling');
         check(Float32Array.from([1e20, -3e19, 5, -Infinity]), { cols: 4 }, 'z^2 beyond f32');
+        check(randomF32(4 * 17, 9, -100, -40), { cols: 17 }, 'all far below 0 (softplus: its softmax limit)');
+        check(randomF32(2 * 5, 3, -3000, -800), { cols: 5 }, 'below the float64 underflow');
       });
 
       it(`${op.name}: properties (rows sum to 1${op.monotone ? ', order preserved' : ''}), Tensor in/out`, () => {

@@ -151,6 +151,16 @@ export function refTaylor(x: ArrayLike<number>, o: RefOptions): Float64Array {
   return refNormalized(x, o, (z) => (z === -Infinity ? 0 : 1 + z + (z * z) / 2));
 }
 
+/** softplus normalized in float64; where every softplus underflows (sum 0), its limit softmax. */
+export function refSoftplusNorm(x: ArrayLike<number>, o: RefOptions): Float64Array {
+  const sp = (z: number) => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+  const out = refNormalized(x, o, sp), soft = refSoftmax(x, o);
+  logits(x, o).forEach((row, r) => {
+    if (row.every((z) => !(sp(z) > 0)) && !row.some((z) => Number.isNaN(z))) out.set(soft.subarray(r * o.cols, (r + 1) * o.cols), r * o.cols);
+  });
+  return out;
+}
+
 /** s(z) / sum s(z) over each row of logits, with the shared edge rules (NaN row, +Inf share). */
 function refNormalized(x: ArrayLike<number>, o: RefOptions, s: (z: number) => number): Float64Array {
   return Float64Array.from(logits(x, o).flatMap((row) => {

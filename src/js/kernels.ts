@@ -5,7 +5,7 @@ import type { Heap } from '../runtime/memory.js';
 import { softmaxRows, softmaxOnline, softmaxTwoPass, maskLogits } from './softmax.js';
 import { topk, topkSoftmax } from './topk.js';
 import { softpick } from './softpick.js';
-import { normalizeRows, stablemaxTerm, taylorTerm } from './normalized.js';
+import { normalizeRows, stablemaxTerm, taylorTerm, softplusNorm } from './normalized.js';
 import { reluNorm, sigmoidNorm } from './pointwise.js';
 import { sparsemax } from './sparsemax.js';
 import { entmax15 } from './entmax15.js';
@@ -45,6 +45,9 @@ export function jsKernels(heap: Heap): Kernels {
     },
     entmax15_f32(x, y, rows, cols, beta) {
       entmax15(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta));
+    },
+    softplus_norm_f32(x, y, rows, cols, beta) {
+      softplusNorm(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta));
     },
     topk_f32(x, vals, idx, rows, cols, k) {
       topk(f32(x, rows * cols), f32(vals, rows * k), new Int32Array(heap.buffer, idx, rows * k), rows, cols, k);

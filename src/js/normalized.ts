@@ -1,6 +1,8 @@
 // f(z) / sum f(z) normalizers in plain TypeScript (the js tier), float64 throughout:
-// StableMax and Taylor softmax. Edges as in assembly/softmax/stablemax.ts and taylor.ts:
+// StableMax, Taylor softmax and softplus. Edges as in assembly/softmax/stablemax.ts and taylor.ts:
 // NaN -> NaN row, +Inf entries share the mass, a row summing to 0 (all -Inf) gives zeros.
+import { softmaxRows } from './softmax.js';
+
 type F = (z: number) => number;
 
 /** s(z) = z + 1 for z >= 0, 1 / (1 - z) below (Prieto et al.). */
@@ -22,5 +24,22 @@ export function normalizeRows(x: Float32Array, y: Float32Array, rows: number, co
       const v = x[o + i];
       y[o + i] = nan ? NaN : inf ? (v === Infinity ? 1 / inf : 0) : sum > 0 ? f(v * beta) / sum : 0;
     }
+  }
+}
+
+/** softplus(z) = max(z, 0) + log1p(e^-|z|). */
+export const softplusTerm: F = (z) => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+
+/**
+ * Softplus normalization: normalizeRows with softplusTerm, except that a row whose largest z is
+ * below -27.6 is its exact limit softmax(z) (softplus(z) = e^z (1 + O(1e-12)) there).
+ */
+export function softplusNorm(x: Float32Array, y: Float32Array, rows: number, cols: number, beta: number): void {
+  for (let r = 0; r < rows; r++) {
+    const xr = x.subarray(r * cols, (r + 1) * cols), yr = y.subarray(r * cols, (r + 1) * cols);
+    let m = -Infinity;
+    for (const v of xr) if (v > m) m = v;
+    if (m * beta < -27.6) softmaxRows(xr, yr, 1, cols, beta, 'softmax');
+    else normalizeRows(xr, yr, 1, cols, beta, softplusTerm);
   }
 }

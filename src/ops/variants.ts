@@ -132,3 +132,16 @@ export function entmax15(x: F32Input, options?: SoftmaxOptions): Float32Array;
 export function entmax15(x: F32Input, options?: SoftmaxOptions): Float32Array | Tensor {
   return rowOp((k, px, py, rows, cols, beta) => k.entmax15_f32(px, py, rows, cols, beta), x, options, false);
 }
+
+/**
+ * Softplus normalization (the l1-normalized form of "Softplus Attention"): softplus(z) /
+ * sum softplus(z), softplus(z) = log(1 + e^z), z = x / T + mask. Edges: -Infinity entries get 0
+ * (all -Infinity gives zeros), NaN gives a NaN row, +Infinity entries share the mass. A row
+ * whose largest z is below -27.6 equals softmax(z) to 1e-12 and is computed as such (no underflow).
+ */
+export function softplusNorm(x: Float32Array, options?: SoftmaxOptions & { out?: Float32Array }): Float32Array;
+export function softplusNorm(x: F32Input, options: SoftmaxOptions & { out: Tensor }): Tensor;
+export function softplusNorm(x: F32Input, options?: SoftmaxOptions): Float32Array;
+export function softplusNorm(x: F32Input, options?: SoftmaxOptions): Float32Array | Tensor {
+  return rowOp((k, px, py, rows, cols, beta) => k.softplus_norm_f32(px, py, rows, cols, beta), x, options, false);
+}
