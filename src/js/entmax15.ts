@@ -2,16 +2,14 @@
 // Martins (2019): with u = z / 2 sorted descending, for each k the root
 // tau_k = mean_k - sqrt((1 - k var_k) / k) of sum_{j<=k} (u_(j) - tau)^2 = 1; the support is
 // the largest k with tau_k < u_(k); y = [u - tau]_+^2. Float64 on u = (x - max) / (2T).
-// Edges: all -Inf -> zeros, NaN -> NaN row, +Inf entries share the mass.
+// Edges: all -Inf -> zeros, NaN -> NaN row, +Inf entries share the mass (edgeRow).
+import { edgeRow } from './normalized.js';
+
 export function entmax15(x: Float32Array, y: Float32Array, rows: number, cols: number, beta: number): void {
   for (let r = 0; r < rows; r++) {
     const row = x.subarray(r * cols, (r + 1) * cols), out = y.subarray(r * cols, (r + 1) * cols);
-    let m = -Infinity, nan = false, inf = 0;
-    for (const v of row) { if (v !== v) nan = true; else if (v === Infinity) inf++; else if (v > m) m = v; }
-    if (nan || inf || m === -Infinity) {
-      for (let i = 0; i < cols; i++) out[i] = nan ? NaN : inf ? (row[i] === Infinity ? 1 / inf : 0) : 0;
-      continue;
-    }
+    const m = edgeRow(row, out);
+    if (m === true) continue;
     const u = Array.from(row, (v) => ((v - m) * beta) / 2);
     const sorted = [...u].sort((a, b) => b - a);
     let sum = 0, sumSq = 0, tau = -1;

@@ -43,3 +43,15 @@ export function softplusNorm(x: Float32Array, y: Float32Array, rows: number, col
     else normalizeRows(xr, yr, 1, cols, beta, softplusTerm);
   }
 }
+
+/**
+ * The shared edge rule for one row: NaN -> NaN row, +Inf entries share the mass, all -Inf ->
+ * zeros. Writes `out` and returns true for such a row; else returns the row max.
+ */
+export function edgeRow(row: Float32Array, out: Float32Array): number | true {
+  let m = -Infinity, nan = false, inf = 0;
+  for (const v of row) { if (v !== v) nan = true; else if (v === Infinity) inf++; else if (v > m) m = v; }
+  if (!nan && !inf && m > -Infinity) return m;
+  for (let i = 0; i < row.length; i++) out[i] = nan ? NaN : inf ? (row[i] === Infinity ? 1 / inf : 0) : 0;
+  return true;
+}

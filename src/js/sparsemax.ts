@@ -1,16 +1,14 @@
 // Sparsemax in plain TypeScript (the js tier), by the sorting algorithm of Martins & Astudillo
 // (2016): sort z descending, the support size is the largest k with 1 + k z_(k) > sum_{j<=k} z_(j),
 // tau = (sum of the top k - 1) / k, y = max(z - tau, 0). Float64 on d = (x - max) / T.
-// Edges: all -Inf -> zeros, NaN -> NaN row, +Inf entries share the mass.
+// Edges: all -Inf -> zeros, NaN -> NaN row, +Inf entries share the mass (edgeRow).
+import { edgeRow } from './normalized.js';
+
 export function sparsemax(x: Float32Array, y: Float32Array, rows: number, cols: number, beta: number): void {
   for (let r = 0; r < rows; r++) {
     const row = x.subarray(r * cols, (r + 1) * cols), out = y.subarray(r * cols, (r + 1) * cols);
-    let m = -Infinity, nan = false, inf = 0;
-    for (const v of row) { if (v !== v) nan = true; else if (v === Infinity) inf++; else if (v > m) m = v; }
-    if (nan || inf || m === -Infinity) {
-      for (let i = 0; i < cols; i++) out[i] = nan ? NaN : inf ? (row[i] === Infinity ? 1 / inf : 0) : 0;
-      continue;
-    }
+    const m = edgeRow(row, out);
+    if (m === true) continue;
     const d = Array.from(row, (v) => (v - m) * beta);
     const sorted = [...d].sort((a, b) => b - a);
     let sum = 0, k = 0, top = 0;
