@@ -5,7 +5,7 @@ export { topk_f32, topk_softmax_f32 } from './softmax/topk';
 export { softmax_online_f32 } from './softmax/online';
 export { softmax_two_pass_f32 } from './softmax/twopass';
 export { softpick_f32 } from './softmax/softpick';
-export { stablemax_f32 } from './softmax/stablemax';
+export { stablemax_f32, log_stablemax_f32 } from './softmax/stablemax';
 export { taylor_softmax_f32 } from './softmax/taylor';
 export { relu_norm_f32, sigmoid_norm_f32 } from './softmax/pointwise';
 export { sparsemax_f32 } from './softmax/sparsemax';

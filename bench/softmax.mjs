@@ -103,6 +103,7 @@ const VARIANTS = {
   'ssmax': (x, cols) => s.ssmax(x, { cols }),
   'softpick': (x, cols) => s.softpick(x, { cols }),
   'stablemax': (x, cols) => s.stablemax(x, { cols }),
+  'logStablemax': (x, cols) => s.logStablemax(x, { cols }),
   'taylorSoftmax': (x, cols) => s.taylorSoftmax(x, { cols }),
   'softplusNorm': (x, cols) => s.softplusNorm(x, { cols }),
   'reluNorm': (x, cols) => s.reluNorm(x, { cols }),

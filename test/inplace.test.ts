@@ -13,6 +13,7 @@ const OPS: [string, Op][] = [
   ['ssmax', (x, o) => simdnn.ssmax(x, { ...o, n: 64 } as never)],
   ['softpick', (x, o) => simdnn.softpick(x, o as never)],
   ['stablemax', (x, o) => simdnn.stablemax(x, o as never)],
+  ['logStablemax', (x, o) => simdnn.logStablemax(x, o as never)],
   ['taylorSoftmax', (x, o) => simdnn.taylorSoftmax(x, o as never)],
   ['softplusNorm', (x, o) => simdnn.softplusNorm(x, o as never)],
   ['reluNorm', (x, o) => simdnn.reluNorm(x, o as never)],

@@ -1,14 +1,16 @@
-// stablemax, taylorSoftmax and softplusNorm (f(z) / sum f(z) normalizers) in every tier against their
+// stablemax (and its log), taylorSoftmax and softplusNorm (f(z) / sum f(z) normalizers) in every tier against their
 // float64 definitions.
 import { describe, it, beforeAll, expect } from 'vitest';
 import fc from 'fast-check';
 import { simdnn, TIERS, expectClose } from './util';
-import { refStablemax, refTaylor, refSoftplusNorm, randomF32, edgeRows, type RefOptions } from './reference';
+import { refStablemax, refLogStablemax, refTaylor, refSoftplusNorm, randomF32, edgeRows, type RefOptions } from './reference';
 
+// `log`: the output is a log-probability (absolute tolerance as logSoftmax's; properties on exp)
 const OPS = [
-  { name: 'stablemax', fn: simdnn.stablemax, ref: refStablemax, monotone: true },
-  { name: 'taylorSoftmax', fn: simdnn.taylorSoftmax, ref: refTaylor, monotone: false },
-  { name: 'softplusNorm', fn: simdnn.softplusNorm, ref: refSoftplusNorm, monotone: true },
+  { name: 'stablemax', fn: simdnn.stablemax, ref: refStablemax, monotone: true, log: false },
+  { name: 'logStablemax', fn: simdnn.logStablemax, ref: refLogStablemax, monotone: true, log: true },
+  { name: 'taylorSoftmax', fn: simdnn.taylorSoftmax, ref: refTaylor, monotone: false, log: false },
+  { name: 'softplusNorm', fn: simdnn.softplusNorm, ref: refSoftplusNorm, monotone: true, log: false },
 ] as const;
 
 for (const tier of TIERS) {
@@ -16,8 +18,9 @@ for (const tier of TIERS) {
     beforeAll(async () => { await simdnn.init({ tier }); });
 
     for (const op of OPS) {
+      const abs = op.log ? 1e-6 : 1e-12;
       const check = (x: Float32Array, o: RefOptions, label: string, rel = 2e-6) =>
-        expectClose(op.fn(x, o), op.ref(x, o), rel, 1e-12, `${op.name} ${label}`);
+        expectClose(op.fn(x, o), op.ref(x, o), rel, abs, `${op.name} ${label}`);
 
       it(`${op.name}: random rows, temperatures, masks, long rows`, () => {
         for (const cols of [1, 3, 5, 15, 17, 63, 65, 1024, 4097]) {
@@ -43,14 +46,14 @@ for (const tier of TIERS) {
 
       it(`${op.name}: properties (rows sum to 1${op.monotone ? ', order preserved' : ''}), Tensor in/out`, () => {
         fc.assert(fc.property(fc.float32Array({ minLength: 1, maxLength: 60, noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), (x) => {
-          const y = op.fn(x);
+          const out = op.fn(x), y = op.log ? out.map(Math.exp) : out;
           expect(Math.abs(y.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-5);
           y.forEach((v) => expect(v).toBeGreaterThanOrEqual(0));
           if (op.monotone) for (let i = 1; i < x.length; i++) if (x[i] < x[0]) expect(y[i]).toBeLessThanOrEqual(y[0]);
         }));
         const data = randomF32(34, 2), t = simdnn.tensor(data), out = simdnn.tensor([34]);
         expect(op.fn(t, { cols: 17, out })).toBe(out);
-        expectClose(out.data, op.ref(data, { cols: 17 }), 2e-6, 1e-12, 'tensor');
+        expectClose(out.data, op.ref(data, { cols: 17 }), 2e-6, abs, 'tensor');
         t.dispose(); out.dispose();
       });
     }

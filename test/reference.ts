@@ -237,3 +237,14 @@ export function refEntmax15(x: ArrayLike<number>, o: RefOptions): Float64Array {
     return u.map((v) => Math.max(v - tau, 0) ** 2);
   }));
 }
+
+/** log stablemax in float64: log s(z) - log sum s(z) (edges from log of the probabilities). */
+export function refLogStablemax(x: ArrayLike<number>, o: RefOptions): Float64Array {
+  const logS = (z: number) => (z >= 0 ? Math.log1p(z) : -Math.log1p(-z));
+  const p = refStablemax(x, o);
+  return Float64Array.from(logits(x, o).flatMap((row, r) => {
+    const finite = !row.some((v) => Number.isNaN(v) || v === Infinity) && row.some((v) => v > -Infinity);
+    const ls = Math.log(row.reduce((a, v) => a + (v >= 0 ? v + 1 : 1 / (1 - v)), 0));
+    return [...row].map((z, i) => (finite ? logS(z) - ls : Math.log(p[r * o.cols + i])));
+  }));
+}

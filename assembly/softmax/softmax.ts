@@ -161,6 +161,15 @@ export function edgeRow(xr: usize, yr: usize, n: i32, xmax: f32): bool {
   return true;
 }
 
+/** edgeRow for log outputs: NaN row, all -Inf -> -Inf, +Inf entries -log(count), others -Inf. */
+export function logEdgeRow(xr: usize, yr: usize, n: i32, xmax: f32): bool {
+  if (xmax != Infinity && xmax != -Infinity) return false;
+  if (hasNaN(xr, n)) fill(yr, n, NaN);
+  else if (xmax == -Infinity) fill(yr, n, -Infinity);
+  else infRow(xr, yr, n, Out.LogSoftmax);
+  return true;
+}
+
 /**
  * One row of one of the three outputs; `mode` is a constant at every call site, so the
  * optimizer specializes it. For LogSumExp, yr receives one value.

@@ -5,7 +5,8 @@
 // correct value 0. Rows where x / T itself overflows f32 take a float64 scalar path.
 // Edges: -Inf -> s = 0 (all -Inf -> zeros); NaN -> NaN row; +Inf entries share the mass.
 import { hsum4 } from '../simd/fma';
-import { rowMax, fill, scale, edgeRow } from './softmax';
+import { vlog } from '../simd/vlog';
+import { rowMax, fill, scale, edgeRow, logEdgeRow } from './softmax';
 
 /** s(z) / smax for one vector. */
 // @ts-ignore: decorator
@@ -60,6 +61,68 @@ function stablemaxRow(xr: usize, yr: usize, n: i32, beta: f32): void {
   }
   if (total != total) { fill(yr, n, NaN); return; } // a NaN in the row
   scale(yr, yr, n, <f32>(1.0 / total));
+}
+
+/** log s(z) = log1p(z) for z >= 0, -log1p(-z) below (the fallback where t underflows). */
+// @ts-ignore: decorator
+@inline function logS(z: v128): v128 {
+  const a = f32x4.abs(z), u = f32x4.add(f32x4.splat(1), a);
+  // log1p(a) = log(u) + (a - (u - 1)) / u, correcting the rounding of 1 + a
+  let l = f32x4.add(vlog(u), f32x4.div(f32x4.sub(a, f32x4.sub(u, f32x4.splat(1))), u));
+  l = v128.bitselect(f32x4.splat(Infinity), l, f32x4.eq(a, f32x4.splat(Infinity))); // (Inf - Inf) / Inf
+  return v128.bitselect(l, f32x4.neg(l), f32x4.ge(z, f32x4.splat(0)));
+}
+
+/**
+ * log stablemax: log t - log sum t with t = s(z) / s(z_max), as log(t) where t is a normal
+ * float and as log s(z) - log s(z_max) where t underflows (both terms are then large, so the
+ * subtraction loses nothing that matters). Pass 2 recomputes t from x: y may be x.
+ */
+function logStablemaxRow(xr: usize, yr: usize, n: i32, beta: f32): void {
+  const xmax = rowMax(xr, n);
+  if (logEdgeRow(xr, yr, n, xmax)) return;
+  const zmax = xmax * beta;
+  if (zmax == Infinity) {
+    let sum: f64 = 0;
+    for (let i = 0; i < n; i++) sum += s64(<f64>load<f32>(xr + (<usize>i << 2)) * <f64>beta);
+    const ls = Math.log(sum);
+    for (let i = 0; i < n; i++) {
+      const off = <usize>i << 2;
+      store<f32>(yr + off, <f32>(Math.log(s64(<f64>load<f32>(xr + off) * <f64>beta)) - ls));
+    }
+    return;
+  }
+  const smaxS: f32 = zmax >= 0 ? zmax + 1 : <f32>1 / (1 - zmax);
+  const smax = f32x4.splat(smaxS), vb = f32x4.splat(beta);
+  let total: f64 = 0;
+  let i = 0;
+  for (; i + 4 <= n;) {
+    let s = f32x4.splat(0);
+    const end = min(n, i + 1024);
+    for (; i + 4 <= end; i += 4) s = f32x4.add(s, ratio(f32x4.mul(v128.load(xr + (<usize>i << 2)), vb), smax));
+    total += hsum4(s);
+  }
+  for (; i < n; i++) total += <f64>f32x4.extract_lane(ratio(f32x4.splat(load<f32>(xr + (<usize>i << 2)) * beta), smax), 0);
+  if (total != total) { fill(yr, n, NaN); return; }
+  const lsum = f32x4.splat(<f32>Math.log(total)), lmax = logS(f32x4.splat(zmax)), tiny = f32x4.splat(1.17549435e-38);
+  i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const off = <usize>i << 2;
+    const z = f32x4.mul(v128.load(xr + off), vb), t = ratio(z, smax);
+    const lt = v128.bitselect(vlog(t), f32x4.sub(logS(z), lmax), f32x4.ge(t, tiny));
+    v128.store(yr + off, f32x4.sub(lt, lsum));
+  }
+  for (; i < n; i++) {
+    const off = <usize>i << 2;
+    const z = f32x4.splat(load<f32>(xr + off) * beta), t = ratio(z, smax);
+    const lt = v128.bitselect(vlog(t), f32x4.sub(logS(z), lmax), f32x4.ge(t, tiny));
+    store<f32>(yr + off, f32x4.extract_lane(f32x4.sub(lt, lsum), 0));
+  }
+}
+
+export function log_stablemax_f32(x: usize, y: usize, rows: i32, cols: i32, beta: f32): void {
+  const stride = <usize>cols << 2;
+  for (let r = 0; r < rows; r++) logStablemaxRow(x + <usize>r * stride, y + <usize>r * stride, cols, beta);
 }
 
 export function stablemax_f32(x: usize, y: usize, rows: i32, cols: i32, beta: f32): void {

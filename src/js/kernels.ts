@@ -5,7 +5,7 @@ import type { Heap } from '../runtime/memory.js';
 import { softmaxRows, softmaxOnline, softmaxTwoPass, maskLogits } from './softmax.js';
 import { topk, topkSoftmax } from './topk.js';
 import { softpick } from './softpick.js';
-import { normalizeRows, stablemaxTerm, taylorTerm, softplusNorm } from './normalized.js';
+import { normalizeRows, stablemaxTerm, taylorTerm, softplusNorm, logStablemax } from './normalized.js';
 import { reluNorm, sigmoidNorm } from './pointwise.js';
 import { sparsemax } from './sparsemax.js';
 import { entmax15 } from './entmax15.js';
@@ -30,6 +30,9 @@ export function jsKernels(heap: Heap): Kernels {
     },
     stablemax_f32(x, y, rows, cols, beta) {
       normalizeRows(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta), stablemaxTerm);
+    },
+    log_stablemax_f32(x, y, rows, cols, beta) {
+      logStablemax(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta));
     },
     taylor_softmax_f32(x, y, rows, cols, beta) {
       normalizeRows(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta), taylorTerm);

@@ -55,3 +55,23 @@ export function edgeRow(row: Float32Array, out: Float32Array): number | true {
   for (let i = 0; i < row.length; i++) out[i] = nan ? NaN : inf ? (row[i] === Infinity ? 1 / inf : 0) : 0;
   return true;
 }
+
+/** log stablemax: log s(z) - log sum s(z), with log s(z) = +-log1p(|z|); edges as logSoftmax. */
+export function logStablemax(x: Float32Array, y: Float32Array, rows: number, cols: number, beta: number): void {
+  const logS = (z: number) => (z >= 0 ? Math.log1p(z) : -Math.log1p(-z));
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let sum = 0, inf = 0, nan = false;
+    for (let i = 0; i < cols; i++) {
+      const v = x[o + i];
+      if (v !== v) nan = true;
+      else if (v === Infinity) inf++;
+      else sum += stablemaxTerm(v * beta);
+    }
+    const ls = Math.log(sum);
+    for (let i = 0; i < cols; i++) {
+      const v = x[o + i];
+      y[o + i] = nan ? NaN : inf ? (v === Infinity ? -Math.log(inf) : -Infinity) : sum > 0 ? logS(v * beta) - ls : -Infinity;
+    }
+  }
+}

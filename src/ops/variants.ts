@@ -145,3 +145,15 @@ export function softplusNorm(x: F32Input, options?: SoftmaxOptions): Float32Arra
 export function softplusNorm(x: F32Input, options?: SoftmaxOptions): Float32Array | Tensor {
   return rowOp((k, px, py, rows, cols, beta) => k.softplus_norm_f32(px, py, rows, cols, beta), x, options, false);
 }
+
+/**
+ * log(stablemax(x)), computed directly (not as the log of a rounded probability): log s(z) -
+ * log sum s(z). Edges as logSoftmax: all -Infinity gives -Infinity, NaN a NaN row, +Infinity
+ * entries -log(count) and the rest -Infinity.
+ */
+export function logStablemax(x: Float32Array, options?: SoftmaxOptions & { out?: Float32Array }): Float32Array;
+export function logStablemax(x: F32Input, options: SoftmaxOptions & { out: Tensor }): Tensor;
+export function logStablemax(x: F32Input, options?: SoftmaxOptions): Float32Array;
+export function logStablemax(x: F32Input, options?: SoftmaxOptions): Float32Array | Tensor {
+  return rowOp((k, px, py, rows, cols, beta) => k.log_stablemax_f32(px, py, rows, cols, beta), x, options, false);
+}

@@ -9,6 +9,7 @@ export interface Kernels {
   softmax_two_pass_f32(x: number, y: number, rows: number, cols: number, beta: number): void;
   softpick_f32(x: number, y: number, rows: number, cols: number, beta: number, eps: number): void;
   stablemax_f32(x: number, y: number, rows: number, cols: number, beta: number): void;
+  log_stablemax_f32(x: number, y: number, rows: number, cols: number, beta: number): void;
   taylor_softmax_f32(x: number, y: number, rows: number, cols: number, beta: number): void;
   relu_norm_f32(x: number, y: number, n: number, beta: number, inv: number): void;
   sigmoid_norm_f32(x: number, y: number, rows: number, cols: number, beta: number, bias: number, normalize: number): void;
@@ -25,7 +26,7 @@ export interface Kernels {
 }
 
 export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
-  'softmax_f32', 'log_softmax_f32', 'logsumexp_f32', 'softmax_online_f32', 'softmax_two_pass_f32', 'softpick_f32', 'stablemax_f32', 'taylor_softmax_f32', 'relu_norm_f32', 'sigmoid_norm_f32', 'sparsemax_f32', 'entmax15_f32', 'softplus_norm_f32', 'topk_f32', 'topk_softmax_f32', 'mask_logits_f32', 'exp_f32', 'log_f32', 'dot_f32', 'dot_i8',
+  'softmax_f32', 'log_softmax_f32', 'logsumexp_f32', 'softmax_online_f32', 'softmax_two_pass_f32', 'softpick_f32', 'stablemax_f32', 'log_stablemax_f32', 'taylor_softmax_f32', 'relu_norm_f32', 'sigmoid_norm_f32', 'sparsemax_f32', 'entmax15_f32', 'softplus_norm_f32', 'topk_f32', 'topk_softmax_f32', 'mask_logits_f32', 'exp_f32', 'log_f32', 'dot_f32', 'dot_i8',
 ];
 
 /** Must match simdnn_abi() in assembly/index.ts: a wasm file from another version is refused. */
