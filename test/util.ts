@@ -13,3 +13,11 @@ export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, rel
     expect.fail(`${label} index ${at}: got ${got[at]}, want ${want[at]} (violation x${ratio.toPrecision(3)} of rel ${rel} + abs ${abs})`);
   }
 }
+
+/** The current tier's raw kernels (test-only access, through a tensor's runtime). */
+export function kernels(): Record<string, (...args: number[]) => number | void> {
+  const t = simdnn.tensor([1]);
+  const k = (t as unknown as { rt: { kernels: Record<string, (...args: number[]) => number | void> } }).rt.kernels;
+  t.dispose();
+  return k;
+}
