@@ -193,50 +193,31 @@ export function refSigmoidNorm(x: ArrayLike<number>, o: RefOptions, bias = -Math
 }
 
 /**
- * Sparsemax in float64 by bisection on tau (independent of the kernels' algorithms): find tau
- * with sum max(z - tau, 0) = 1, then recompute tau exactly from the support it selects.
+ * Sparsemax (p = 1) and 1.5-entmax (p = 2) in float64, independent of the kernels' algorithms:
+ * y = [u - tau]_+^p with u = (z - max) / p, tau by bisection on sum y = 1, then solved exactly
+ * on the support it selects (linear for p = 1, the smaller quadratic root for p = 2).
  */
-export function refSparsemax(x: ArrayLike<number>, o: RefOptions): Float64Array {
+function refThreshold(x: ArrayLike<number>, o: RefOptions, p: 1 | 2): Float64Array {
   return Float64Array.from(logits(x, o).flatMap((row) => {
     if (row.some(Number.isNaN)) return [...row].map(() => NaN);
     const inf = row.filter((v) => v === Infinity).length;
     if (inf) return [...row].map((v) => (v === Infinity ? 1 / inf : 0));
     const m = row.reduce((a, b) => Math.max(a, b), -Infinity);
     if (m === -Infinity) return [...row].map(() => 0);
-    const d = [...row].map((v) => v - m);
+    const u = [...row].map((v) => (v - m) / p);
     let lo = -1, hi = 0;
     for (let it = 0; it < 200; it++) {
       const mid = (lo + hi) / 2;
-      if (d.reduce((a, v) => a + Math.max(v - mid, 0), 0) > 1) lo = mid; else hi = mid;
+      if (u.reduce((a, v) => a + Math.max(v - mid, 0) ** p, 0) > 1) lo = mid; else hi = mid;
     }
-    const S = d.filter((v) => v > lo);
-    const tau = (S.reduce((a, b) => a + b, 0) - 1) / S.length;
-    return d.map((v) => Math.max(v - tau, 0));
+    const S = u.filter((v) => v > lo), k = S.length, mean = S.reduce((a, b) => a + b, 0) / k;
+    const tau = p === 1 ? mean - 1 / k : mean - Math.sqrt(Math.max(mean * mean - (S.reduce((a, b) => a + b * b, 0) - 1) / k, 0));
+    return u.map((v) => Math.max(v - tau, 0) ** p);
   }));
 }
 
-/**
- * 1.5-entmax in float64 by bisection on tau (independent of the kernels): find tau with
- * sum [z/2 - tau]_+^2 = 1, then solve tau exactly on the support it selects.
- */
-export function refEntmax15(x: ArrayLike<number>, o: RefOptions): Float64Array {
-  return Float64Array.from(logits(x, o).flatMap((row) => {
-    if (row.some(Number.isNaN)) return [...row].map(() => NaN);
-    const inf = row.filter((v) => v === Infinity).length;
-    if (inf) return [...row].map((v) => (v === Infinity ? 1 / inf : 0));
-    const m = row.reduce((a, b) => Math.max(a, b), -Infinity);
-    if (m === -Infinity) return [...row].map(() => 0);
-    const u = [...row].map((v) => (v - m) / 2);
-    let lo = -1, hi = 0;
-    for (let it = 0; it < 200; it++) {
-      const mid = (lo + hi) / 2;
-      if (u.reduce((a, v) => a + Math.max(v - mid, 0) ** 2, 0) > 1) lo = mid; else hi = mid;
-    }
-    const S = u.filter((v) => v > lo), k = S.length, mean = S.reduce((a, b) => a + b, 0) / k;
-    const tau = mean - Math.sqrt(Math.max(mean * mean - (S.reduce((a, b) => a + b * b, 0) - 1) / k, 0));
-    return u.map((v) => Math.max(v - tau, 0) ** 2);
-  }));
-}
+export const refSparsemax = (x: ArrayLike<number>, o: RefOptions) => refThreshold(x, o, 1);
+export const refEntmax15 = (x: ArrayLike<number>, o: RefOptions) => refThreshold(x, o, 2);
 
 /** log stablemax in float64: log s(z) - log sum s(z) (edges from log of the probabilities). */
 export function refLogStablemax(x: ArrayLike<number>, o: RefOptions): Float64Array {

@@ -33,13 +33,15 @@ function wideRow(xr: usize, yr: usize, n: i32, beta: f32): void {
   }
 }
 
-function stablemaxRow(xr: usize, yr: usize, n: i32, beta: f32): void {
-  const xmax = rowMax(xr, n);
-  if (edgeRow(xr, yr, n, xmax)) return;
-  const zmax = xmax * beta;
-  if (zmax == Infinity) { wideRow(xr, yr, n, beta); return; }
-  const smaxS: f32 = zmax >= 0 ? zmax + 1 : <f32>1 / (1 - zmax);
-  const smax = f32x4.splat(smaxS), vb = f32x4.splat(beta);
+/** s(z_max) for a finite z_max. */
+// @ts-ignore: decorator
+@inline function sOf(zmax: f32): f32 {
+  return zmax >= 0 ? zmax + 1 : <f32>1 / (1 - zmax);
+}
+
+/** sum of t = s(z) / s(z_max) over the row, in f32 lanes flushed to f64; t stored when `keep`. */
+// @ts-ignore: decorator
+@inline function ratioSum(xr: usize, yr: usize, n: i32, vb: v128, smax: v128, keep: bool): f64 {
   let total: f64 = 0;
   let i = 0;
   for (; i + 4 <= n;) {
@@ -48,17 +50,26 @@ function stablemaxRow(xr: usize, yr: usize, n: i32, beta: f32): void {
     for (; i + 4 <= end; i += 4) {
       const off = <usize>i << 2;
       const t = ratio(f32x4.mul(v128.load(xr + off), vb), smax);
-      v128.store(yr + off, t);
+      if (keep) v128.store(yr + off, t);
       s = f32x4.add(s, t);
     }
     total += hsum4(s);
   }
   for (; i < n; i++) {
     const off = <usize>i << 2;
-    const t = f32x4.extract_lane(ratio(f32x4.splat(load<f32>(xr + off) * beta), smax), 0);
-    store<f32>(yr + off, t);
+    const t = f32x4.extract_lane(ratio(f32x4.mul(f32x4.splat(load<f32>(xr + off)), vb), smax), 0);
+    if (keep) store<f32>(yr + off, t);
     total += <f64>t;
   }
+  return total;
+}
+
+function stablemaxRow(xr: usize, yr: usize, n: i32, beta: f32): void {
+  const xmax = rowMax(xr, n);
+  if (edgeRow(xr, yr, n, xmax)) return;
+  const zmax = xmax * beta;
+  if (zmax == Infinity) { wideRow(xr, yr, n, beta); return; }
+  const total = ratioSum(xr, yr, n, f32x4.splat(beta), f32x4.splat(sOf(zmax)), true);
   if (total != total) { fill(yr, n, NaN); return; } // a NaN in the row
   scale(yr, yr, n, <f32>(1.0 / total));
 }
@@ -92,20 +103,11 @@ function logStablemaxRow(xr: usize, yr: usize, n: i32, beta: f32): void {
     }
     return;
   }
-  const smaxS: f32 = zmax >= 0 ? zmax + 1 : <f32>1 / (1 - zmax);
-  const smax = f32x4.splat(smaxS), vb = f32x4.splat(beta);
-  let total: f64 = 0;
-  let i = 0;
-  for (; i + 4 <= n;) {
-    let s = f32x4.splat(0);
-    const end = min(n, i + 1024);
-    for (; i + 4 <= end; i += 4) s = f32x4.add(s, ratio(f32x4.mul(v128.load(xr + (<usize>i << 2)), vb), smax));
-    total += hsum4(s);
-  }
-  for (; i < n; i++) total += <f64>f32x4.extract_lane(ratio(f32x4.splat(load<f32>(xr + (<usize>i << 2)) * beta), smax), 0);
+  const smax = f32x4.splat(sOf(zmax)), vb = f32x4.splat(beta);
+  const total = ratioSum(xr, yr, n, vb, smax, false); // no store: y may be x, pass 2 reads x
   if (total != total) { fill(yr, n, NaN); return; }
   const lsum = f32x4.splat(<f32>Math.log(total)), lmax = logS(f32x4.splat(zmax)), tiny = f32x4.splat(1.17549435e-38);
-  i = 0;
+  let i = 0;
   for (; i + 4 <= n; i += 4) {
     const off = <usize>i << 2;
     const z = f32x4.mul(v128.load(xr + off), vb), t = ratio(z, smax);

@@ -10,16 +10,22 @@ export const stablemaxTerm: F = (z) => (z >= 0 ? z + 1 : 1 / (1 - z));
 /** 1 + z + z^2 / 2 with -Inf masked out (de Brébisson & Vincent). */
 export const taylorTerm: F = (z) => (z === -Infinity ? 0 : 1 + z + (z * z) / 2);
 
+/** One row's sum of f(x * beta) over the finite entries, its +Inf count and whether it has a NaN. */
+function scan(x: Float32Array, o: number, cols: number, beta: number, f: F): { sum: number; inf: number; nan: boolean } {
+  let sum = 0, inf = 0, nan = false;
+  for (let i = 0; i < cols; i++) {
+    const v = x[o + i];
+    if (v !== v) nan = true;
+    else if (v === Infinity) inf++;
+    else sum += f(v * beta);
+  }
+  return { sum, inf, nan };
+}
+
 export function normalizeRows(x: Float32Array, y: Float32Array, rows: number, cols: number, beta: number, f: F): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
-    let sum = 0, inf = 0, nan = false;
-    for (let i = 0; i < cols; i++) {
-      const v = x[o + i];
-      if (v !== v) nan = true;
-      else if (v === Infinity) inf++;
-      else sum += f(v * beta);
-    }
+    const { sum, inf, nan } = scan(x, o, cols, beta, f);
     for (let i = 0; i < cols; i++) {
       const v = x[o + i];
       y[o + i] = nan ? NaN : inf ? (v === Infinity ? 1 / inf : 0) : sum > 0 ? f(v * beta) / sum : 0;
@@ -61,13 +67,7 @@ export function logStablemax(x: Float32Array, y: Float32Array, rows: number, col
   const logS = (z: number) => (z >= 0 ? Math.log1p(z) : -Math.log1p(-z));
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
-    let sum = 0, inf = 0, nan = false;
-    for (let i = 0; i < cols; i++) {
-      const v = x[o + i];
-      if (v !== v) nan = true;
-      else if (v === Infinity) inf++;
-      else sum += stablemaxTerm(v * beta);
-    }
+    const { sum, inf, nan } = scan(x, o, cols, beta, stablemaxTerm);
     const ls = Math.log(sum);
     for (let i = 0; i < cols; i++) {
       const v = x[o + i];
