@@ -2,7 +2,8 @@
 // denormals are scaled by 2^23 first), log m = 2 atanh(s) = 2s + 2s^3/3 + ... + 2s^9/9 with
 // s = (m - 1) / (m + 1), |s| <= 0.1716 (truncation below 1e-9 relative), and e ln2 added in two
 // parts. Within 2 ULP of float64 (measured by test/softmax.test.ts). 0 -> -Inf, negative or
-// NaN -> NaN, +Inf -> +Inf.
+// NaN -> NaN, +Inf -> +Inf. `vlogStrict` uses only correctly rounded operations (no FMA, even in
+// the relaxed build), so the JS tier can reproduce it bit for bit (src/js/gumbel.ts).
 import { fma4 } from './fma';
 
 // @ts-ignore: decorator
@@ -12,8 +13,21 @@ import { fma4 } from './fma';
 // @ts-ignore: decorator
 @inline const LN2_LO: f32 = -2.12194440e-4;
 
+/** a * b + c: fused where the build has it when `fused`, else two rounded operations. */
 // @ts-ignore: decorator
-@inline export function vlog(x: v128): v128 {
+@inline function madd(a: v128, b: v128, c: v128, fused: bool): v128 {
+  return fused ? fma4(a, b, c) : f32x4.add(f32x4.mul(a, b), c);
+}
+
+// @ts-ignore: decorator
+@inline export function vlog(x: v128): v128 { return vlogWith(x, true); }
+
+/** vlog with every operation rounded separately: identical bits in every tier. */
+// @ts-ignore: decorator
+@inline export function vlogStrict(x: v128): v128 { return vlogWith(x, false); }
+
+// @ts-ignore: decorator
+@inline function vlogWith(x: v128, fused: bool): v128 {
   const den = f32x4.lt(x, f32x4.splat(1.17549435e-38)); // denormal (or <= 0: fixed up below)
   const xs = v128.bitselect(f32x4.mul(x, f32x4.splat(8388608.0)), x, den);
   // subtracting the bits of sqrt(1/2) puts the exponent of x / sqrt(1/2) in the top bits
@@ -23,11 +37,11 @@ import { fma4 } from './fma';
   const f = f32x4.sub(m, f32x4.splat(1));
   const s = f32x4.div(f, f32x4.add(f, f32x4.splat(2)));
   const s2 = f32x4.mul(s, s);
-  let p = fma4(s2, f32x4.splat(2.0 / 9), f32x4.splat(2.0 / 7));
-  p = fma4(p, s2, f32x4.splat(2.0 / 5));
-  p = fma4(p, s2, f32x4.splat(2.0 / 3));
-  const logm = fma4(f32x4.mul(s, s2), p, f32x4.add(s, s));
-  let y = fma4(e, f32x4.splat(LN2_HI), fma4(e, f32x4.splat(LN2_LO), logm));
+  let p = madd(s2, f32x4.splat(2.0 / 9), f32x4.splat(2.0 / 7), fused);
+  p = madd(p, s2, f32x4.splat(2.0 / 5), fused);
+  p = madd(p, s2, f32x4.splat(2.0 / 3), fused);
+  const logm = madd(f32x4.mul(s, s2), p, f32x4.add(s, s), fused);
+  let y = madd(e, f32x4.splat(LN2_HI), madd(e, f32x4.splat(LN2_LO), logm, fused), fused);
   y = v128.bitselect(f32x4.splat(-Infinity), y, f32x4.eq(x, f32x4.splat(0)));
   y = v128.bitselect(f32x4.splat(Infinity), y, f32x4.eq(x, f32x4.splat(Infinity)));
   return v128.bitselect(f32x4.splat(NaN), y, v128.not(f32x4.ge(x, f32x4.splat(0))));

@@ -9,6 +9,7 @@ import { normalizeRows, stablemaxTerm, taylorTerm, softplusNorm, logStablemax } 
 import { reluNorm, sigmoidNorm } from './pointwise.js';
 import { sparsemax } from './sparsemax.js';
 import { entmax15 } from './entmax15.js';
+import { gumbel } from './gumbel.js';
 
 export function jsKernels(heap: Heap): Kernels {
   const f32 = (p: number, n: number) => new Float32Array(heap.buffer, p, n);
@@ -51,6 +52,9 @@ export function jsKernels(heap: Heap): Kernels {
     },
     softplus_norm_f32(x, y, rows, cols, beta) {
       softplusNorm(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta));
+    },
+    gumbel_f32(x, y, rows, cols, beta, seedLo, seedHi, mode) {
+      gumbel(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta), seedLo | 0, seedHi | 0, mode);
     },
     topk_f32(x, vals, idx, rows, cols, k) {
       topk(f32(x, rows * cols), f32(vals, rows * k), new Int32Array(heap.buffer, idx, rows * k), rows, cols, k);
