@@ -21,6 +21,10 @@ const OPS: [string, Op][] = [
   ['sparsemax', (x, o) => simdnn.sparsemax(x, o as never)],
   ['entmax15', (x, o) => simdnn.entmax15(x, o as never)],
   ['sigmoidNorm normalized', (x, o) => simdnn.sigmoidNorm(x, { ...o, normalize: true } as never)],
+  ['selfAdjustSoftmax', (x, o) => simdnn.selfAdjustSoftmax(x, o as never)],
+  ['selfAdjustSoftmax normalized', (x, o) => simdnn.selfAdjustSoftmax(x, { ...o, normalized: true } as never)],
+  ['gumbelSoftmax', (x, o) => simdnn.gumbelSoftmax(x, { ...o, seed: 4 } as never)],
+  ['gumbelSoftmax hard', (x, o) => simdnn.gumbelSoftmax(x, { ...o, seed: 4, hard: true } as never)],
 ];
 
 for (const tier of TIERS) {

@@ -10,6 +10,7 @@ import { reluNorm, sigmoidNorm } from './pointwise.js';
 import { sparsemax } from './sparsemax.js';
 import { entmax15 } from './entmax15.js';
 import { gumbel } from './gumbel.js';
+import { selfAdjustSoftmax } from './selfadjust.js';
 
 export function jsKernels(heap: Heap): Kernels {
   const f32 = (p: number, n: number) => new Float32Array(heap.buffer, p, n);
@@ -52,6 +53,9 @@ export function jsKernels(heap: Heap): Kernels {
     },
     softplus_norm_f32(x, y, rows, cols, beta) {
       softplusNorm(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta));
+    },
+    self_adjust_softmax_f32(x, y, rows, cols, beta, normalized) {
+      selfAdjustSoftmax(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta), normalized !== 0);
     },
     gumbel_f32(x, y, rows, cols, beta, seedLo, seedHi, mode) {
       gumbel(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta), seedLo | 0, seedHi | 0, mode);

@@ -107,6 +107,29 @@ export function sigmoidNorm(x: F32Input, options?: SigmoidNormOptions): Float32A
     k.sigmoid_norm_f32(px, py, rows, cols, beta, opts.bias ?? -Math.log(n ?? cols), opts.normalize ? 1 : 0), x, opts, false);
 }
 
+export interface SelfAdjustOptions extends SoftmaxOptions {
+  /** Use the normalized factor (z - min(z_min, 0)) / (max(0, z_max) - min(z_min, 0)). Default false. */
+  normalized?: boolean;
+}
+
+/**
+ * Self-Adjust Softmax (Zheng et al., "Self-Adjust Softmax", 2025): z * softmax(z), or with
+ * `normalized` the factor (z - min(z_min, 0)) / (max(0, z_max) - min(z_min, 0)) in [0, 1] instead
+ * of z, with z = x / T + mask (z_min over the entries above -Infinity). Rows do not sum to 1.
+ * Edges: -Infinity entries get 0 (an all -Infinity row gives zeros), NaN gives a NaN row;
+ * +Infinity entries get +Infinity (normalized: 1 / their count), the others 0. A row of zeros
+ * gives zeros in the normalized form (its range is 0).
+ */
+export function selfAdjustSoftmax(x: Float32Array, options?: SelfAdjustOptions & { out?: Float32Array }): Float32Array;
+export function selfAdjustSoftmax(x: F32Input, options: SelfAdjustOptions & { out: Tensor }): Tensor;
+export function selfAdjustSoftmax(x: F32Input, options?: SelfAdjustOptions): Float32Array;
+export function selfAdjustSoftmax(x: F32Input, options?: SelfAdjustOptions): Float32Array | Tensor {
+  const opts = optionsOf<SelfAdjustOptions>(options);
+  if (opts.normalized !== undefined && typeof opts.normalized !== 'boolean') throw new SimdnnArgumentError('normalized', describe(opts.normalized), 'a boolean');
+  const normalized = opts.normalized ? 1 : 0;
+  return rowOp((k, px, py, rows, cols, beta) => k.self_adjust_softmax_f32(px, py, rows, cols, beta, normalized), x, opts, false);
+}
+
 /**
  * Sparsemax (Martins & Astudillo, 2016): the Euclidean projection of z = x / T + mask onto the
  * probability simplex, max(z - tau, 0) with rows summing to 1 and exact zeros outside the
