@@ -10,6 +10,7 @@ import { reluNorm, sigmoidNorm } from './pointwise.js';
 import { sparsemax } from './sparsemax.js';
 import { entmax15 } from './entmax15.js';
 import { gumbel } from './gumbel.js';
+import { sinkhorn } from './sinkhorn.js';
 import { selfAdjustSoftmax } from './selfadjust.js';
 
 export function jsKernels(heap: Heap): Kernels {
@@ -56,6 +57,9 @@ export function jsKernels(heap: Heap): Kernels {
     },
     self_adjust_softmax_f32(x, y, rows, cols, beta, normalized) {
       selfAdjustSoftmax(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta), normalized !== 0);
+    },
+    sinkhorn_f32(x, y, _tmp, batch, rows, cols, beta, iters) {
+      sinkhorn(f32(x, batch * rows * cols), f32(y, batch * rows * cols), batch, rows, cols, Math.fround(beta), iters);
     },
     gumbel_f32(x, y, rows, cols, beta, seedLo, seedHi, mode) {
       gumbel(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta), seedLo | 0, seedHi | 0, mode);

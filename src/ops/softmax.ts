@@ -30,8 +30,8 @@ const ALGORITHMS: Record<SoftmaxAlgorithm, 'softmax_f32' | 'softmax_two_pass_f32
   online: 'softmax_online_f32',
 };
 
-/** A row kernel call: (kernels, x, y, rows, cols, beta). */
-type RowKernel = (k: Kernels, x: number, y: number, rows: number, cols: number, beta: number) => void;
+/** A row kernel call: (kernels, x, y, rows, cols, beta, tmp) with tmp the op's own scratch region. */
+type RowKernel = (k: Kernels, x: number, y: number, rows: number, cols: number, beta: number, tmp: number) => void;
 const rowKernel = (name: 'softmax_f32' | 'softmax_two_pass_f32' | 'softmax_online_f32' | 'log_softmax_f32' | 'logsumexp_f32'): RowKernel =>
   (k, x, y, rows, cols, beta) => k[name](x, y, rows, cols, beta);
 
@@ -40,7 +40,7 @@ const rowKernel = (name: 'softmax_f32' | 'softmax_two_pass_f32' | 'softmax_onlin
  * into one scratch block; Tensors are used where they live. Output goes to `out` (a Tensor is
  * written in place) or, for arrays, is computed in the scratch block and copied out.
  */
-export function rowOp(kernel: RowKernel, x: F32Input, options: SoftmaxOptions | undefined, perRow: boolean): Float32Array | Tensor {
+export function rowOp(kernel: RowKernel, x: F32Input, options: SoftmaxOptions | undefined, perRow: boolean, tmpBytes = 0): Float32Array | Tensor {
   const rt = runtime();
   const opts = optionsOf<SoftmaxOptions>(options);
   const n = f32Input(rt, 'x', x);
@@ -51,12 +51,12 @@ export function rowOp(kernel: RowKernel, x: F32Input, options: SoftmaxOptions | 
   const outLen = perRow ? rows : n;
   const out = outOf(rt, opts.out, outLen);
 
-  // Plan the scratch block: [x copy][mask copy][logits or result], each 64-byte aligned.
+  // Plan the scratch block: [x copy][mask copy][logits][result][kernel's tmp], each 64-byte aligned.
   const xT = x instanceof Tensor, outT = out instanceof Tensor;
   const maskBytes = m ? m.mask.byteLength : 0;
   const needLogits = m !== undefined && perRow && xT;
   const needY = !outT && (perRow || xT);
-  const at = scratchRegions(rt, [xT ? 0 : n * 4, maskBytes, needLogits ? n * 4 : 0, needY ? outLen * 4 : 0]);
+  const at = scratchRegions(rt, [xT ? 0 : n * 4, maskBytes, needLogits ? n * 4 : 0, needY ? outLen * 4 : 0, tmpBytes]);
   const px = inputAt(rt, x, at[0]);
   const py = outT ? out.ptr : needY ? at[3] : px; // in place in the x copy when possible
   let src = px, b = beta;
@@ -67,7 +67,7 @@ export function rowOp(kernel: RowKernel, x: F32Input, options: SoftmaxOptions | 
     rt.kernels.mask_logits_f32(px, at[1], pl, rows, cols, m.maskRows, beta, m.mask instanceof Float32Array ? 0 : 1);
     src = pl; b = 1;
   }
-  kernel(rt.kernels, src, py, rows, cols, b);
+  kernel(rt.kernels, src, py, rows, cols, b, at[4]);
   return outT ? out : copyOut(rt, py, outLen, out, Float32Array);
 }
 
