@@ -13,6 +13,7 @@ export { entmax15_f32 } from './softmax/entmax15';
 export { softplus_norm_f32 } from './softmax/softplus';
 export { self_adjust_softmax_f32 } from './softmax/selfadjust';
 export { sinkhorn_f32 } from './softmax/sinkhorn';
+export { entmax_f32 } from './softmax/entmax';
 export { gumbel_f32 } from './softmax/gumbel';
 export { dot_f32, dot_i8 } from './linalg/dot';
 export { exp_f32, log_f32 } from './simd/exp';

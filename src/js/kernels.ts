@@ -10,6 +10,7 @@ import { reluNorm, sigmoidNorm } from './pointwise.js';
 import { sparsemax } from './sparsemax.js';
 import { entmax15 } from './entmax15.js';
 import { gumbel } from './gumbel.js';
+import { entmax } from './entmax.js';
 import { sinkhorn } from './sinkhorn.js';
 import { selfAdjustSoftmax } from './selfadjust.js';
 
@@ -60,6 +61,9 @@ export function jsKernels(heap: Heap): Kernels {
     },
     sinkhorn_f32(x, y, _tmp, batch, rows, cols, beta, iters) {
       sinkhorn(f32(x, batch * rows * cols), f32(y, batch * rows * cols), batch, rows, cols, Math.fround(beta), iters);
+    },
+    entmax_f32(x, y, _cand, rows, cols, beta, alpha) {
+      entmax(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta), alpha);
     },
     gumbel_f32(x, y, rows, cols, beta, seedLo, seedHi, mode) {
       gumbel(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta), seedLo | 0, seedHi | 0, mode);

@@ -1,7 +1,8 @@
 // Softmax replacements from the literature that share softmax's row layout and options.
 import { Tensor } from '../runtime/tensor.js';
 import { SimdnnArgumentError, describe } from '../runtime/errors.js';
-import { optionsOf, type F32Input } from './args.js';
+import { optionsOf, colsOf, f32Input, type F32Input } from './args.js';
+import { runtime } from '../runtime/runtime.js';
 import { rowOp, type SoftmaxOptions } from './softmax.js';
 
 export interface SoftpickOptions extends Omit<SoftmaxOptions, 'mask'> {
@@ -154,6 +155,33 @@ export function entmax15(x: F32Input, options: SoftmaxOptions & { out: Tensor })
 export function entmax15(x: F32Input, options?: SoftmaxOptions): Float32Array;
 export function entmax15(x: F32Input, options?: SoftmaxOptions): Float32Array | Tensor {
   return rowOp((k, px, py, rows, cols, beta) => k.entmax15_f32(px, py, rows, cols, beta), x, options, false);
+}
+
+export interface EntmaxOptions extends SoftmaxOptions {
+  /** alpha > 1: 1.5 and 2 use the exact entmax15 and sparsemax kernels. Default 1.5. */
+  alpha?: number;
+}
+
+/**
+ * alpha-entmax (Peters, Niculae & Martins, 2019; Correia, Niculae & Martins, "Adaptively Sparse
+ * Transformers", 2019): y = [(alpha - 1) z - tau]_+^(1 / (alpha - 1)) with rows summing to 1 and
+ * exact zeros outside the support, z = x / T + mask; alpha -> 1 approaches softmax, alpha = 2 is
+ * sparsemax. tau is found by Newton steps kept inside a bisection bracket, with u - tau formed in
+ * float64 (entries just inside the support stay accurate even for alpha > 2, where t^(1/(alpha-1))
+ * is steep at 0); within 1e-5 relative of float64 and exact zeros outside the support.
+ * Edges: -Infinity entries get 0 (all -Infinity gives zeros), NaN gives a NaN row, +Infinity
+ * entries share the mass.
+ */
+export function entmax(x: Float32Array, options?: EntmaxOptions & { out?: Float32Array }): Float32Array;
+export function entmax(x: F32Input, options: EntmaxOptions & { out: Tensor }): Tensor;
+export function entmax(x: F32Input, options?: EntmaxOptions): Float32Array;
+export function entmax(x: F32Input, options?: EntmaxOptions): Float32Array | Tensor {
+  const opts = optionsOf<EntmaxOptions>(options);
+  const alpha = opts.alpha ?? 1.5;
+  if (typeof alpha !== 'number' || !(alpha > 1) || !Number.isFinite(alpha)) throw new SimdnnArgumentError('alpha', describe(alpha), 'a finite number > 1');
+  if (alpha === 1.5) return entmax15(x, opts);
+  if (alpha === 2) return sparsemax(x, opts);
+  return rowOp((k, px, py, rows, cols, beta, tmp) => k.entmax_f32(px, py, tmp, rows, cols, beta, alpha), x, opts, false, (colsOf(opts.cols, f32Input(runtime(), 'x', x)) + 8) * 8);
 }
 
 /**
