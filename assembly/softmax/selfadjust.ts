@@ -7,7 +7,7 @@
 // Edges: all -Inf -> zeros; NaN -> NaN row; +Inf entries: plain +Inf, normalized 1/count
 // (their factor tends to 1), other entries 0.
 import { vexp, sexp } from '../simd/vexp';
-import { rowMax, expSum, edgeRow } from './softmax';
+import { rowMax, expSum, expSumStore, edgeRow } from './softmax';
 
 /** Smallest entry above -Inf (+Inf if none). */
 function rowMinFinite(x: usize, n: i32): f32 {
@@ -34,7 +34,10 @@ function selfAdjustRow(xr: usize, yr: usize, n: i32, beta: f32, normalized: bool
     }
     return;
   }
-  const c = <f32>(1.0 / expSum(xr, n, m, beta));
+  // out of place, the exps are stored and reused (as softmax does); in place x is still needed
+  // after the sum, so the last pass computes them again
+  const stored = xr != yr;
+  const c = <f32>(1.0 / (stored ? expSumStore(xr, yr, n, m, beta) : expSum(xr, n, m, beta)));
   // factor(x) = (x * h - l) * a: plain h = 1, l = 0, a = beta * c; normalized h = 1/2, l = lo / 2,
   // a = c / range (x/2 - lo/2 is one rounding: no cancellation error near lo); halving keeps
   // the range finite for any f32 x, and tiny ranges are scaled up instead
@@ -51,14 +54,15 @@ function selfAdjustRow(xr: usize, yr: usize, n: i32, beta: f32, normalized: bool
   for (; i + 4 <= n; i += 4) {
     const off = <usize>i << 2;
     const v = v128.load(xr + off);
-    const e = vexp(f32x4.mul(f32x4.sub(v, vm), vb), true);
+    const e = stored ? v128.load(yr + off) : vexp(f32x4.mul(f32x4.sub(v, vm), vb), true);
     const f = f32x4.mul(f32x4.sub(f32x4.mul(v, vh), vl), va);
     v128.store(yr + off, v128.andnot(f32x4.mul(f, e), f32x4.eq(v, ninf)));
   }
   for (; i < n; i++) {
     const off = <usize>i << 2;
     const v = load<f32>(xr + off);
-    store<f32>(yr + off, v == -Infinity ? 0 : (v * h - l) * a * sexp((v - m) * beta, true));
+    const e = stored ? load<f32>(yr + off) : sexp((v - m) * beta, true);
+    store<f32>(yr + off, v == -Infinity ? 0 : (v * h - l) * a * e);
   }
 }
 

@@ -40,7 +40,7 @@ const rowKernel = (name: 'softmax_f32' | 'softmax_two_pass_f32' | 'softmax_onlin
  * into one scratch block; Tensors are used where they live. Output goes to `out` (a Tensor is
  * written in place) or, for arrays, is computed in the scratch block and copied out.
  */
-export function rowOp(kernel: RowKernel, x: F32Input, options: SoftmaxOptions | undefined, perRow: boolean, tmpBytes = 0): Float32Array | Tensor {
+export function rowOp(kernel: RowKernel, x: F32Input, options: SoftmaxOptions | undefined, perRow: boolean, tmpBytes = 0, distinctOut = false): Float32Array | Tensor {
   const rt = runtime();
   const opts = optionsOf<SoftmaxOptions>(options);
   const n = f32Input(rt, 'x', x);
@@ -55,7 +55,7 @@ export function rowOp(kernel: RowKernel, x: F32Input, options: SoftmaxOptions | 
   const xT = x instanceof Tensor, outT = out instanceof Tensor;
   const maskBytes = m ? m.mask.byteLength : 0;
   const needLogits = m !== undefined && perRow && xT;
-  const needY = !outT && (perRow || xT);
+  const needY = !outT && (perRow || xT || distinctOut); // distinctOut: the kernel is faster out of place
   const at = scratchRegions(rt, [xT ? 0 : n * 4, maskBytes, needLogits ? n * 4 : 0, needY ? outLen * 4 : 0, tmpBytes]);
   const px = inputAt(rt, x, at[0]);
   const py = outT ? out.ptr : needY ? at[3] : px; // in place in the x copy when possible

@@ -128,7 +128,7 @@ export function selfAdjustSoftmax(x: F32Input, options?: SelfAdjustOptions): Flo
   const opts = optionsOf<SelfAdjustOptions>(options);
   if (opts.normalized !== undefined && typeof opts.normalized !== 'boolean') throw new SimdnnArgumentError('normalized', describe(opts.normalized), 'a boolean');
   const normalized = opts.normalized ? 1 : 0;
-  return rowOp((k, px, py, rows, cols, beta) => k.self_adjust_softmax_f32(px, py, rows, cols, beta, normalized), x, opts, false);
+  return rowOp((k, px, py, rows, cols, beta) => k.self_adjust_softmax_f32(px, py, rows, cols, beta, normalized), x, opts, false, 0, true);
 }
 
 /**
