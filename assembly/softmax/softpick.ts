@@ -24,8 +24,9 @@ import { rowMax, fill, edgeRow } from './softmax';
 @inline function shifted(x: v128, vM: v128, vb: v128, c: v128): v128 {
   const z = f32x4.mul(x, vb);
   const far = f32x4.sub(vexp(f32x4.mul(f32x4.sub(x, vM), vb), true), c);
-  const near = f32x4.mul(c, expm1Small(z));
-  return v128.bitselect(near, far, f32x4.lt(f32x4.abs(z), f32x4.splat(0.5)));
+  const isNear = f32x4.lt(f32x4.abs(z), f32x4.splat(0.5));
+  if (!v128.any_true(isNear)) return far; // most vectors of a spread row: skip the polynomial
+  return v128.bitselect(f32x4.mul(c, expm1Small(z)), far, isNear);
 }
 
 function softpickRow(xr: usize, yr: usize, n: i32, beta: f32, eps: f32): void {
