@@ -42,6 +42,10 @@ for (const tier of TIERS) {
         const mask = Uint8Array.from({ length: 17 }, (_, i) => (i % 3 ? 1 : 0)), x = randomF32(3 * 17, 8);
         expectClose(simdnn.entmax(x, { cols: 17, alpha, mask }), refEntmax(x, { cols: 17, mask }, alpha), 1e-5, absTol(alpha), `mask ${alpha}`);
       }
+      // entries just inside the support, where t^(1/(alpha-1)) is steep for alpha > 2 (caught the
+      // f32-only tau of an earlier version at 1e-9 absolute)
+      const dense = Float32Array.from({ length: 64 * 1024 }, (_, i) => Math.sin(i * 0.37) * 6 + Math.cos(i * 0.011) * 3);
+      for (const alpha of [2.5, 3, 6]) expectClose(simdnn.entmax(dense, { cols: 1024, alpha }), refEntmax(dense, { cols: 1024 }, alpha), 1e-5, 1e-9, `near the support edge, alpha ${alpha}`);
       const long = randomF32(1 << 16, 12, -5, 5);
       expectClose(simdnn.entmax(long, { alpha: 1.25 }), refEntmax(long, { cols: 1 << 16 }, 1.25), 1e-5, 1e-9, '64k');
     });

@@ -85,6 +85,24 @@ function gather(xr: usize, n: i32, m: f32, k: f64, cand: usize): i32 {
   return c;
 }
 
+/**
+ * For P < 1 (alpha > 2), t^P is steep at 0: an entry just inside the support needs tau beyond
+ * the f32 sums' 1e-6. Newton in float64 over the candidates (few, for such alpha) finishes it.
+ */
+function refine(u: usize, c: i32, tau: f64, p: f64): f64 {
+  for (let it = 0; it < 4; it++) {
+    let s: f64 = 0, d: f64 = 0;
+    for (let i = 0; i < c; i++) {
+      const t = load<f64>(u + (<usize>i << 3)) - tau;
+      if (t > 0) { const e = Math.exp(p * Math.log(t)); s += e; d += e / t; }
+    }
+    const step = (s - 1) / (p * d);
+    if (!(Math.abs(step) > 1e-17)) break;
+    tau += step;
+  }
+  return tau;
+}
+
 function entmaxRow(xr: usize, yr: usize, n: i32, beta: f32, alpha: f64, cand: usize): void {
   const m = rowMax(xr, n);
   if (edgeRow(xr, yr, n, m)) return;
@@ -104,6 +122,7 @@ function entmaxRow(xr: usize, yr: usize, n: i32, beta: f32, alpha: f64, cand: us
     tau = next;
     sums(cand, c, tau, p);
   }
+  if (p < 1) tau = refine(cand, c, tau, <f64>p);
   const vm = f64x2.splat(<f64>m), vk = f64x2.splat(k), vt = f64x2.splat(tau), vp = f32x4.splat(p);
   const vs = f32x4.splat(<f32>(1 / sumP));
   let i = 0;
