@@ -111,7 +111,9 @@ function logStablemaxRow(xr: usize, yr: usize, n: i32, beta: f32): void {
   for (; i + 4 <= n; i += 4) {
     const off = <usize>i << 2;
     const z = f32x4.mul(v128.load(xr + off), vb), t = ratio(z, smax);
-    const lt = v128.bitselect(vlog(t), f32x4.sub(logS(z), lmax), f32x4.ge(t, tiny));
+    const normal = f32x4.ge(t, tiny);
+    let lt = vlog(t);
+    if (!i32x4.all_true(normal)) lt = v128.bitselect(lt, f32x4.sub(logS(z), lmax), normal); // rare: skip the second log
     v128.store(yr + off, f32x4.sub(lt, lsum));
   }
   for (; i < n; i++) {
