@@ -149,6 +149,25 @@ const vmd = '\nsoftmax family variants, median ms per call\n\n' + table(['tier',
   vres.map((r) => [r.tier, r.shape, r.name, r.ok ? fmt(r.ms) : 'WRONG', r.ok ? `${(r.ms / r.base).toFixed(2)}x` : '-',
     r.tier === 'js' || !r.ok ? '-' : `${(jsv[`${r.name} ${r.shape}`] / r.ms).toFixed(1)}x faster`]));
 console.log(vmd);
-writeFileSync(new URL('./results/softmax.md', import.meta.url), md + '\n' + vmd + '\n');
+
+// The three algorithms of `softmax({ algorithm })` on resident tensors, row lengths 64 to 1M (in
+// cache: 1 MB of data per call) and 8M (32 MB, out of cache): the evidence for what 'auto' picks.
+const ALGOS = ['three-pass', 'two-pass', 'online'];
+const ares = [];
+for (const tier of tiers.filter((t) => t !== 'js')) {
+  await s.init({ tier });
+  for (const [rows, cols] of [[4096, 64], [256, 1024], [8, 32768], [1, 1 << 20], [1, 1 << 23]]) {
+    const x = new Float32Array(rows * cols);
+    for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 0.37) * 6 + Math.cos(i * 0.011) * 3;
+    const tx = s.tensor(x), ty = s.tensor([rows * cols]);
+    const ms = ALGOS.map((algorithm) => measure(() => s.softmax(tx, { cols, algorithm, out: ty })).median);
+    const auto = measure(() => s.softmax(tx, { cols, out: ty })).median;
+    tx.dispose(); ty.dispose();
+    ares.push([tier, `${rows}x${cols}`, ...ms.map(fmt), fmt(auto), ALGOS[ms.indexOf(Math.min(...ms))]]);
+  }
+}
+const amd = '\nsoftmax algorithms, resident, median ms per call\n\n' + table(['tier', 'shape', ...ALGOS, 'auto', 'fastest'], ares);
+console.log(amd);
+writeFileSync(new URL('./results/softmax.md', import.meta.url), md + '\n' + vmd + '\n' + amd + '\n');
 
 if (process.argv.includes('--peers')) await import('./peers.mjs');
