@@ -25,10 +25,11 @@ describe('package', () => {
     expect(pkg.dependencies ?? {}).toEqual({});
   });
 
-  it('size budget (gzip): each wasm build <= 30 KB, the one-file build with both inlined <= 64 KB', () => {
+  it('size budget (gzip): each wasm build <= 30 KB, the one-file build with both inlined <= 96 KB', () => {
     // research/users.md: "pkg/softmax alone <= 30 KB gzip"; every later family adds its own build
     for (const f of ['dist/simdnn.simd.wasm', 'dist/simdnn.relaxed.wasm']) expect(gzipSync(read(f), { level: 9 }).length, f).toBeLessThanOrEqual(30 * 1024);
-    // (both builds as base64: 61.5 KB with the whole softmax family, 18 KB gzip per build)
-    expect(gzipSync(read('dist/simdnn.inline.js'), { level: 9 }).length).toBeLessThanOrEqual(64 * 1024);
+    // Both builds of every family as base64 (66 KB with softmax + attention). Per-family subpath
+    // entries (research/users.md A8) are the planned way for an import to ship less.
+    expect(gzipSync(read('dist/simdnn.inline.js'), { level: 9 }).length).toBeLessThanOrEqual(96 * 1024);
   });
 });

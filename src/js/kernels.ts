@@ -10,6 +10,7 @@ import { reluNorm, sigmoidNorm } from './pointwise.js';
 import { sparsemax } from './sparsemax.js';
 import { entmax15 } from './entmax15.js';
 import { gumbel } from './gumbel.js';
+import { attention } from './attention.js';
 import { entmax } from './entmax.js';
 import { sinkhorn } from './sinkhorn.js';
 import { selfAdjustSoftmax } from './selfadjust.js';
@@ -64,6 +65,9 @@ export function jsKernels(heap: Heap): Kernels {
     },
     entmax_f32(x, y, _cand, rows, cols, beta, alpha) {
       entmax(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta), alpha);
+    },
+    attention_f32(p) {
+      attention(heap.buffer, p);
     },
     gumbel_f32(x, y, rows, cols, beta, seedLo, seedHi, mode) {
       gumbel(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta), seedLo | 0, seedHi | 0, mode);

@@ -1,0 +1,216 @@
+// Scaled dot-product attention, flash style: keys are visited in tiles of TILE with an online
+// softmax (running max, rescaled sum and output accumulator), so memory is O(TILE + headDim)
+// per query, never O(seqQ x seqK). The G = heads / kvHeads query heads that share a kv head are
+// processed together at each query position, so every K and V row is read once per position
+// (decode with grouped-query attention streams the cache once).
+// Score of query i, key j: s = softcap(scale q.k) + alibi + bias + mask, with keys outside
+// the visible range (causal, window, kvLengths) skipped. A query whose keys are all masked gets
+// zeros and log-sum-exp -Inf. The parameters come as one struct (see P below) so the ABI stays
+// one pointer; src/ops/attention.ts writes it.
+import { vexp } from '../simd/vexp';
+import { fma4, hsum4, hmax4 } from '../simd/fma';
+
+// @ts-ignore: decorator
+@inline const TILE: i32 = 64;
+
+/** Struct slots (i32 or f32, 4 bytes each). Strides are in elements. */
+export const enum P {
+  Q = 0, K, V, Out, Lse, Scratch,
+  Batch, Heads, KvHeads, SeqQ, SeqK, HeadDim,
+  QB, QH, QS, KB, KH, KS, VB, VH, VS, OB, OH, OS,
+  Scale, Causal, Offset, Window, Softcap, Alibi, KvLengths,
+  Mask, MaskB, MaskH, MaskQ, Bias, BiasB, BiasH, BiasQ,
+  Count,
+}
+
+// @ts-ignore: decorator
+@inline function gi(p: usize, slot: P): i32 { return load<i32>(p + (<usize>slot << 2)); }
+// @ts-ignore: decorator
+@inline function gf(p: usize, slot: P): f32 { return load<f32>(p + (<usize>slot << 2)); }
+// @ts-ignore: decorator
+@inline function gp(p: usize, slot: P): usize { return <usize>load<u32>(p + (<usize>slot << 2)); }
+
+/** a . b over n floats. */
+function dot(a: usize, b: usize, n: i32): f32 {
+  let s0 = f32x4.splat(0), s1 = s0;
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    s0 = fma4(v128.load(a + o), v128.load(b + o), s0);
+    s1 = fma4(v128.load(a + o, 16), v128.load(b + o, 16), s1);
+  }
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    s0 = fma4(v128.load(a + o), v128.load(b + o), s0);
+  }
+  let s = <f32>hsum4(f32x4.add(s0, s1));
+  for (; i < n; i++) s += load<f32>(a + (<usize>i << 2)) * load<f32>(b + (<usize>i << 2));
+  return s;
+}
+
+/** acc = acc * c + w * v over n floats. */
+function axpby(acc: usize, c: f32, w: f32, v: usize, n: i32): void {
+  const vc = f32x4.splat(c), vw = f32x4.splat(w);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(acc + o, fma4(vw, v128.load(v + o), f32x4.mul(v128.load(acc + o), vc)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(acc + o, load<f32>(acc + o) * c + w * load<f32>(v + o));
+  }
+}
+
+/** cap * tanh(s / cap) lane-wise: tanh(x) = 1 - 2 / (e^2x + 1) on |x|, sign restored. */
+// @ts-ignore: decorator
+@inline function softcap4(s: v128, cap: v128, inv: v128): v128 {
+  const x = f32x4.mul(f32x4.abs(s), inv);
+  const e = vexp(f32x4.add(x, x));
+  const t = f32x4.sub(f32x4.splat(1), f32x4.div(f32x4.splat(2), f32x4.add(e, f32x4.splat(1))));
+  return v128.or(f32x4.mul(t, cap), v128.and(s, i32x4.splat(0x80000000))); // |result| keeps s's sign
+}
+
+/**
+ * One query position i of batch b, for the G heads h0 .. h0 + G - 1 sharing kv head kvh.
+ * Scratch: G * headDim accumulators, G * TILE scores, G running maxima and sums.
+ */
+function positionGroup(p: usize, b: i32, kvh: i32, h0: i32, g: i32, i: i32): void {
+  const d = gi(p, P.HeadDim), seqK = gi(p, P.SeqK);
+  const scr = gp(p, P.Scratch);
+  const acc = scr, sc = acc + <usize>(g * d) * 4, mx = sc + <usize>(g * TILE) * 4, sm = mx + <usize>g * 4;
+  // the visible keys [j0, j1): causal, sliding window, padding
+  const pos = i + gi(p, P.Offset);
+  let j1 = seqK, j0 = 0;
+  const lens = gp(p, P.KvLengths);
+  if (lens) j1 = min(j1, load<i32>(lens + (<usize>b << 2)));
+  if (gi(p, P.Causal)) j1 = min(j1, pos + 1);
+  const w = gi(p, P.Window);
+  if (w > 0) j0 = max(0, pos - w + 1);
+  for (let r = 0; r < g; r++) {
+    store<f32>(mx + (<usize>r << 2), -Infinity);
+    store<f32>(sm + (<usize>r << 2), 0);
+    const a = acc + <usize>(r * d) * 4;
+    for (let c = 0; c < d; c++) store<f32>(a + (<usize>c << 2), 0);
+  }
+  const q = gp(p, P.Q), k = gp(p, P.K) + <usize>(b * gi(p, P.KB) + kvh * gi(p, P.KH)) * 4;
+  const v = gp(p, P.V) + <usize>(b * gi(p, P.VB) + kvh * gi(p, P.VH)) * 4;
+  const ks = gi(p, P.KS), vs = gi(p, P.VS), scale = gf(p, P.Scale), cap = gf(p, P.Softcap);
+  const alibi = gp(p, P.Alibi), mask = gp(p, P.Mask), bias = gp(p, P.Bias);
+  for (let t0 = j0; t0 < j1; t0 += TILE) {
+    const n = min(TILE, j1 - t0);
+    // scores of the tile, per head of the group
+    for (let r = 0; r < g; r++) {
+      const h = h0 + r;
+      const qr = q + <usize>(b * gi(p, P.QB) + h * gi(p, P.QH) + i * gi(p, P.QS)) * 4;
+      const sr = sc + <usize>(r * TILE) * 4;
+      for (let jj = 0; jj < n; jj++) store<f32>(sr + (<usize>jj << 2), dot(qr, k + <usize>((t0 + jj) * ks) * 4, d) * scale);
+      adjust(sr, n, t0, pos, b, h, i, cap, alibi, mask, bias, p);
+      // online softmax: new max, rescale, exponentiate the tile in place
+      const tmax = tileMax(sr, n);
+      if (tmax == -Infinity) { fillZero(sr, n); continue; }
+      const old = load<f32>(mx + (<usize>r << 2)), m = max(old, tmax);
+      const f: f32 = old == -Infinity ? 0 : f32x4.extract_lane(vexp(f32x4.splat(old - m), true), 0);
+      store<f32>(mx + (<usize>r << 2), m);
+      const tsum = expTile(sr, n, m);
+      store<f32>(sm + (<usize>r << 2), load<f32>(sm + (<usize>r << 2)) * f + tsum);
+      if (f != 1) axpby(acc + <usize>(r * d) * 4, f, 0, acc, d); // (w = 0: a pure rescale)
+    }
+    // acc += p_j v_j, each V row read once for the group
+    for (let jj = 0; jj < n; jj++) {
+      const vr = v + <usize>((t0 + jj) * vs) * 4;
+      for (let r = 0; r < g; r++) {
+        const pj = load<f32>(sc + <usize>(r * TILE + jj) * 4);
+        if (pj != 0) axpby(acc + <usize>(r * d) * 4, 1, pj, vr, d);
+      }
+    }
+  }
+  // out = acc / sum; lse = max + log(sum)
+  const out = gp(p, P.Out), lse = gp(p, P.Lse);
+  for (let r = 0; r < g; r++) {
+    const h = h0 + r, s = load<f32>(sm + (<usize>r << 2));
+    const inv: f32 = s > 0 ? 1 / s : 0;
+    const o = out + <usize>(b * gi(p, P.OB) + h * gi(p, P.OH) + i * gi(p, P.OS)) * 4, a = acc + <usize>(r * d) * 4;
+    for (let c = 0; c < d; c++) store<f32>(o + (<usize>c << 2), load<f32>(a + (<usize>c << 2)) * inv);
+    if (lse) {
+      const l = s > 0 ? <f32>(<f64>load<f32>(mx + (<usize>r << 2)) + Math.log(<f64>s)) : -Infinity;
+      store<f32>(lse + <usize>((b * gi(p, P.Heads) + h) * gi(p, P.SeqQ) + i) * 4, l);
+    }
+  }
+}
+
+/** Softcap, ALiBi, bias and mask on the n scores of keys t0 .. t0 + n - 1. */
+function adjust(sr: usize, n: i32, t0: i32, pos: i32, b: i32, h: i32, i: i32, cap: f32, alibi: usize, mask: usize, bias: usize, p: usize): void {
+  if (cap > 0) {
+    const vc = f32x4.splat(cap), vi = f32x4.splat(1 / cap);
+    let jj = 0;
+    for (; jj + 4 <= n; jj += 4) v128.store(sr + (<usize>jj << 2), softcap4(v128.load(sr + (<usize>jj << 2)), vc, vi));
+    for (; jj < n; jj++) store<f32>(sr + (<usize>jj << 2), f32x4.extract_lane(softcap4(f32x4.splat(load<f32>(sr + (<usize>jj << 2))), vc, vi), 0));
+  }
+  if (alibi) { // slope * (j - pos): 0 at the query's own position, more negative further back
+    const slope = load<f32>(alibi + (<usize>h << 2));
+    for (let jj = 0; jj < n; jj++) {
+      const o = sr + (<usize>jj << 2);
+      store<f32>(o, load<f32>(o) + slope * <f32>(t0 + jj - pos));
+    }
+  }
+  if (bias) {
+    const br = bias + <usize>(b * gi(p, P.BiasB) + h * gi(p, P.BiasH) + i * gi(p, P.BiasQ) + t0) * 4;
+    for (let jj = 0; jj < n; jj++) {
+      const o = sr + (<usize>jj << 2);
+      store<f32>(o, load<f32>(o) + load<f32>(br + (<usize>jj << 2)));
+    }
+  }
+  if (mask) {
+    const mr = mask + <usize>(b * gi(p, P.MaskB) + h * gi(p, P.MaskH) + i * gi(p, P.MaskQ) + t0);
+    for (let jj = 0; jj < n; jj++) if (!load<u8>(mr + <usize>jj)) store<f32>(sr + (<usize>jj << 2), -Infinity);
+  }
+}
+
+function tileMax(s: usize, n: i32): f32 {
+  let m = f32x4.splat(-Infinity);
+  let jj = 0;
+  for (; jj + 4 <= n; jj += 4) m = f32x4.max(m, v128.load(s + (<usize>jj << 2))); // max: NaN propagates
+  let r = hmax4(m);
+  if (f32x4.extract_lane(m, 0) != f32x4.extract_lane(m, 0) || f32x4.extract_lane(m, 1) != f32x4.extract_lane(m, 1) ||
+      f32x4.extract_lane(m, 2) != f32x4.extract_lane(m, 2) || f32x4.extract_lane(m, 3) != f32x4.extract_lane(m, 3)) r = NaN;
+  for (; jj < n; jj++) {
+    const v = load<f32>(s + (<usize>jj << 2));
+    if (v != v) r = NaN; else if (v > r) r = v;
+  }
+  return r;
+}
+
+function fillZero(s: usize, n: i32): void {
+  for (let jj = 0; jj < n; jj++) store<f32>(s + (<usize>jj << 2), 0);
+}
+
+/** s = exp(s - m) in place; returns the sum. */
+function expTile(s: usize, n: i32, m: f32): f32 {
+  const vm = f32x4.splat(m);
+  let acc = f32x4.splat(0);
+  let jj = 0;
+  for (; jj + 4 <= n; jj += 4) {
+    const e = vexp(f32x4.sub(v128.load(s + (<usize>jj << 2)), vm), true);
+    v128.store(s + (<usize>jj << 2), e);
+    acc = f32x4.add(acc, e);
+  }
+  let sum = <f32>hsum4(acc);
+  for (; jj < n; jj++) {
+    const e = f32x4.extract_lane(vexp(f32x4.splat(load<f32>(s + (<usize>jj << 2)) - m), true), 0);
+    store<f32>(s + (<usize>jj << 2), e);
+    sum += e;
+  }
+  return sum;
+}
+
+/** Attention over the whole problem described by the struct at p. */
+export function attention_f32(p: usize): void {
+  const batch = gi(p, P.Batch), heads = gi(p, P.Heads), kvHeads = gi(p, P.KvHeads), seqQ = gi(p, P.SeqQ);
+  const g = heads / kvHeads;
+  for (let b = 0; b < batch; b++) {
+    for (let kvh = 0; kvh < kvHeads; kvh++) {
+      for (let i = 0; i < seqQ; i++) positionGroup(p, b, kvh, kvh * g, g, i);
+    }
+  }
+}
