@@ -48,17 +48,68 @@ function dot(a: usize, b: usize, n: i32): f32 {
   return s;
 }
 
-/** acc = acc * c + w * v over n floats. */
-function axpby(acc: usize, c: f32, w: f32, v: usize, n: i32): void {
-  const vc = f32x4.splat(c), vw = f32x4.splat(w);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    v128.store(acc + o, fma4(vw, v128.load(v + o), f32x4.mul(v128.load(acc + o), vc)));
+/**
+ * sr[jj] = q . k_jj * scale for the n keys at k (row stride ks floats), four keys at a time: four
+ * vector accumulators, then one transpose-add gives the four sums in one vector.
+ */
+function scores(q: usize, k: usize, ks: i32, n: i32, d: i32, scale: f32, sr: usize): void {
+  const d4 = d & ~3, stride = <usize>ks << 2;
+  let jj = 0;
+  for (; jj + 4 <= n; jj += 4) {
+    const k0 = k + <usize>jj * stride, k1 = k0 + stride, k2 = k1 + stride, k3 = k2 + stride;
+    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+    for (let c = 0; c < d4; c += 4) {
+      const o = <usize>c << 2, qv = v128.load(q + o);
+      a0 = fma4(qv, v128.load(k0 + o), a0);
+      a1 = fma4(qv, v128.load(k1 + o), a1);
+      a2 = fma4(qv, v128.load(k2 + o), a2);
+      a3 = fma4(qv, v128.load(k3 + o), a3);
+    }
+    const t0 = f32x4.add(i32x4.shuffle(a0, a1, 0, 4, 1, 5), i32x4.shuffle(a0, a1, 2, 6, 3, 7));
+    const t1 = f32x4.add(i32x4.shuffle(a2, a3, 0, 4, 1, 5), i32x4.shuffle(a2, a3, 2, 6, 3, 7));
+    let s = f32x4.add(i32x4.shuffle(t0, t1, 0, 1, 4, 5), i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+    for (let c = d4; c < d; c++) { // head sizes that are not a multiple of 4
+      const o = <usize>c << 2, qc = f32x4.splat(load<f32>(q + o));
+      s = fma4(qc, f32x4(load<f32>(k0 + o), load<f32>(k1 + o), load<f32>(k2 + o), load<f32>(k3 + o)), s);
+    }
+    v128.store(sr + (<usize>jj << 2), f32x4.mul(s, f32x4.splat(scale)));
   }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(acc + o, load<f32>(acc + o) * c + w * load<f32>(v + o));
+  for (; jj < n; jj++) store<f32>(sr + (<usize>jj << 2), dot(q, k + <usize>jj * stride, d) * scale);
+}
+
+/**
+ * acc = acc * f + sum_jj p[jj] v_jj over the n keys at v (row stride vs floats), 16 output floats
+ * at a time held in registers across the keys. Zero weights (masked keys) are skipped.
+ */
+function accumulate(acc: usize, f: f32, p: usize, v: usize, vs: i32, n: i32, d: i32): void {
+  const vf = f32x4.splat(f), stride = <usize>vs << 2;
+  let c = 0;
+  for (; c + 16 <= d; c += 16) {
+    const o = <usize>c << 2;
+    let a0 = f32x4.mul(v128.load(acc + o), vf), a1 = f32x4.mul(v128.load(acc + o, 16), vf);
+    let a2 = f32x4.mul(v128.load(acc + o, 32), vf), a3 = f32x4.mul(v128.load(acc + o, 48), vf);
+    for (let jj = 0; jj < n; jj++) {
+      const w = load<f32>(p + (<usize>jj << 2));
+      if (w == 0) continue;
+      const vw = f32x4.splat(w), r = v + <usize>jj * stride + o;
+      a0 = fma4(vw, v128.load(r), a0);
+      a1 = fma4(vw, v128.load(r, 16), a1);
+      a2 = fma4(vw, v128.load(r, 32), a2);
+      a3 = fma4(vw, v128.load(r, 48), a3);
+    }
+    v128.store(acc + o, a0); v128.store(acc + o, a1, 16); v128.store(acc + o, a2, 32); v128.store(acc + o, a3, 48);
+  }
+  for (; c + 4 <= d; c += 4) {
+    const o = <usize>c << 2;
+    let a = f32x4.mul(v128.load(acc + o), vf);
+    for (let jj = 0; jj < n; jj++) a = fma4(f32x4.splat(load<f32>(p + (<usize>jj << 2))), v128.load(v + <usize>jj * stride + o), a);
+    v128.store(acc + o, a);
+  }
+  for (; c < d; c++) {
+    const o = <usize>c << 2;
+    let a = load<f32>(acc + o) * f;
+    for (let jj = 0; jj < n; jj++) a += load<f32>(p + (<usize>jj << 2)) * load<f32>(v + <usize>jj * stride + o);
+    store<f32>(acc + o, a);
   }
 }
 
@@ -104,25 +155,18 @@ function positionGroup(p: usize, b: i32, kvh: i32, h0: i32, g: i32, i: i32): voi
       const h = h0 + r;
       const qr = q + <usize>(b * gi(p, P.QB) + h * gi(p, P.QH) + i * gi(p, P.QS)) * 4;
       const sr = sc + <usize>(r * TILE) * 4;
-      for (let jj = 0; jj < n; jj++) store<f32>(sr + (<usize>jj << 2), dot(qr, k + <usize>((t0 + jj) * ks) * 4, d) * scale);
+      scores(qr, k + <usize>(t0 * ks) * 4, ks, n, d, scale, sr);
       adjust(sr, n, t0, pos, b, h, i, cap, alibi, mask, bias, p);
       // online softmax: new max, rescale, exponentiate the tile in place
       const tmax = tileMax(sr, n);
-      if (tmax == -Infinity) { fillZero(sr, n); continue; }
+      if (tmax == -Infinity) continue; // nothing visible in this tile for this head
       const old = load<f32>(mx + (<usize>r << 2)), m = max(old, tmax);
       const f: f32 = old == -Infinity ? 0 : f32x4.extract_lane(vexp(f32x4.splat(old - m), true), 0);
       store<f32>(mx + (<usize>r << 2), m);
       const tsum = expTile(sr, n, m);
       store<f32>(sm + (<usize>r << 2), load<f32>(sm + (<usize>r << 2)) * f + tsum);
-      if (f != 1) axpby(acc + <usize>(r * d) * 4, f, 0, acc, d); // (w = 0: a pure rescale)
-    }
-    // acc += p_j v_j, each V row read once for the group
-    for (let jj = 0; jj < n; jj++) {
-      const vr = v + <usize>((t0 + jj) * vs) * 4;
-      for (let r = 0; r < g; r++) {
-        const pj = load<f32>(sc + <usize>(r * TILE + jj) * 4);
-        if (pj != 0) axpby(acc + <usize>(r * d) * 4, 1, pj, vr, d);
-      }
+      // acc = acc * f + p V over the tile (its V rows stay in L1 for the next head of the group)
+      accumulate(acc + <usize>(r * d) * 4, f, sr, v + <usize>(t0 * vs) * 4, vs, n, d);
     }
   }
   // out = acc / sum; lse = max + log(sum)
@@ -179,10 +223,6 @@ function tileMax(s: usize, n: i32): f32 {
     if (v != v) r = NaN; else if (v > r) r = v;
   }
   return r;
-}
-
-function fillZero(s: usize, n: i32): void {
-  for (let jj = 0; jj < n; jj++) store<f32>(s + (<usize>jj << 2), 0);
 }
 
 /** s = exp(s - m) in place; returns the sum. */
