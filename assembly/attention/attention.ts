@@ -20,6 +20,7 @@ export const enum P {
   QB, QH, QS, KB, KH, KS, VB, VH, VS, OB, OH, OS,
   Scale, Causal, Offset, Window, Softcap, Alibi, KvLengths,
   Mask, MaskB, MaskH, MaskQ, Bias, BiasB, BiasH, BiasQ,
+  Ring, RingStart, // a ring-buffer KV cache: key j lives in slot (RingStart + j) % Ring (Ring 0: slot j)
   Count,
 }
 
@@ -148,14 +149,18 @@ function positionGroup(p: usize, b: i32, kvh: i32, h0: i32, g: i32, i: i32): voi
   const v = gp(p, P.V) + <usize>(b * gi(p, P.VB) + kvh * gi(p, P.VH)) * 4;
   const ks = gi(p, P.KS), vs = gi(p, P.VS), scale = gf(p, P.Scale), cap = gf(p, P.Softcap);
   const alibi = gp(p, P.Alibi), mask = gp(p, P.Mask), bias = gp(p, P.Bias);
-  for (let t0 = j0; t0 < j1; t0 += TILE) {
-    const n = min(TILE, j1 - t0);
+  const ring = gi(p, P.Ring), start = gi(p, P.RingStart);
+  for (let t0 = j0, n = 0; t0 < j1; t0 += n) {
+    n = min(TILE, j1 - t0);
+    let slot = t0;
+    if (ring) { slot = (start + t0) % ring; n = min(n, ring - slot); } // a tile never wraps
+    const kt = k + <usize>(slot * ks) * 4, vt = v + <usize>(slot * vs) * 4;
     // scores of the tile, per head of the group
     for (let r = 0; r < g; r++) {
       const h = h0 + r;
       const qr = q + <usize>(b * gi(p, P.QB) + h * gi(p, P.QH) + i * gi(p, P.QS)) * 4;
       const sr = sc + <usize>(r * TILE) * 4;
-      scores(qr, k + <usize>(t0 * ks) * 4, ks, n, d, scale, sr);
+      scores(qr, kt, ks, n, d, scale, sr);
       adjust(sr, n, t0, pos, b, h, i, cap, alibi, mask, bias, p);
       // online softmax: new max, rescale, exponentiate the tile in place
       const tmax = tileMax(sr, n);
@@ -166,7 +171,7 @@ function positionGroup(p: usize, b: i32, kvh: i32, h0: i32, g: i32, i: i32): voi
       const tsum = expTile(sr, n, m);
       store<f32>(sm + (<usize>r << 2), load<f32>(sm + (<usize>r << 2)) * f + tsum);
       // acc = acc * f + p V over the tile (its V rows stay in L1 for the next head of the group)
-      accumulate(acc + <usize>(r * d) * 4, f, sr, v + <usize>(t0 * vs) * 4, vs, n, d);
+      accumulate(acc + <usize>(r * d) * 4, f, sr, vt, vs, n, d);
     }
   }
   // out = acc / sum; lse = max + log(sum)

@@ -4,10 +4,12 @@ const enum P {
   Q = 0, K, V, Out, Lse, Scratch, Batch, Heads, KvHeads, SeqQ, SeqK, HeadDim,
   QB, QH, QS, KB, KH, KS, VB, VH, VS, OB, OH, OS,
   Scale, Causal, Offset, Window, Softcap, Alibi, KvLengths, Mask, MaskB, MaskH, MaskQ, Bias, BiasB, BiasH, BiasQ,
+  Ring, RingStart,
 }
 
 export function attention(buffer: ArrayBuffer, p: number): void {
-  const I = new Int32Array(buffer, p, 39), F = new Float32Array(buffer, p, 39);
+  const I = new Int32Array(buffer, p, 41), F = new Float32Array(buffer, p, 41);
+  const slot = (j: number) => (I[P.Ring] ? (I[P.RingStart] + j) % I[P.Ring] : j); // ring-buffer cache
   const f32 = new Float32Array(buffer), i32 = new Int32Array(buffer), u8 = new Uint8Array(buffer);
   const [batch, heads, kvHeads, seqQ, seqK, d] = [I[P.Batch], I[P.Heads], I[P.KvHeads], I[P.SeqQ], I[P.SeqK], I[P.HeadDim]];
   const at = (slot: P) => I[slot] >> 2; // f32 index of a pointer
@@ -25,7 +27,7 @@ export function attention(buffer: ArrayBuffer, p: number): void {
         const q = at(P.Q) + b * I[P.QB] + h * I[P.QH] + i * I[P.QS];
         let m = -Infinity;
         for (let j = j0; j < j1; j++) {
-          const k = at(P.K) + b * I[P.KB] + kvh * I[P.KH] + j * I[P.KS];
+          const k = at(P.K) + b * I[P.KB] + kvh * I[P.KH] + slot(j) * I[P.KS];
           let dot = 0;
           for (let c = 0; c < d; c++) dot += f32[q + c] * f32[k + c];
           let v = dot * scale;
@@ -41,7 +43,7 @@ export function attention(buffer: ArrayBuffer, p: number): void {
         const o = at(P.Out) + b * I[P.OB] + h * I[P.OH] + i * I[P.OS];
         for (let c = 0; c < d; c++) {
           let acc = 0;
-          for (let j = j0; j < j1; j++) if (s[j] !== 0) acc += s[j] * f32[at(P.V) + b * I[P.VB] + kvh * I[P.VH] + j * I[P.VS] + c];
+          for (let j = j0; j < j1; j++) if (s[j] !== 0) acc += s[j] * f32[at(P.V) + b * I[P.VB] + kvh * I[P.VH] + slot(j) * I[P.VS] + c];
           f32[o + c] = sum > 0 || sum !== sum ? acc / sum : 0;
         }
         if (I[P.Lse]) f32[at(P.Lse) + (b * heads + h) * seqQ + i] = sum > 0 || sum !== sum ? m + Math.log(sum) : -Infinity;

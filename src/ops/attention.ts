@@ -5,20 +5,23 @@ import { Tensor } from '../runtime/tensor.js';
 import { SimdnnArgumentError, describe } from '../runtime/errors.js';
 import { f32Input, optionsOf, type F32Input } from './args.js';
 import { scratchRegions, inputAt, copyOut } from './marshal.js';
+import { KVCache } from './kvcache.js';
 
 export interface AttentionOptions {
   /** Queries: [batch, heads, seqQ, headDim] (or [batch, seqQ, heads, headDim] with layout 'bshd'). */
   q: F32Input;
-  /** Keys: [batch, kvHeads, seqK, headDim] (or [batch, seqK, kvHeads, headDim]). */
-  k: F32Input;
-  /** Values: the same shape as k. */
-  v: F32Input;
+  /** Keys: [batch, kvHeads, seqK, headDim] (or [batch, seqK, kvHeads, headDim]). Not with `cache`. */
+  k?: F32Input;
+  /** Values: the same shape as k. Not with `cache`. */
+  v?: F32Input;
+  /** Keys and values from a kvCache() instead of k and v (its batch, kvHeads and headDim apply). */
+  cache?: KVCache;
   /** Query heads. */
   heads: number;
   /** Key/value heads; heads must be a multiple (grouped-query; 1 = multi-query). Default heads. */
   kvHeads?: number;
-  /** Head dimension. */
-  headDim: number;
+  /** Head dimension (from the cache when one is given). */
+  headDim?: number;
   /** Batch size. Default 1. seqQ and seqK follow from the lengths (or are checked against them). */
   batch?: number;
   seqQ?: number;
@@ -56,7 +59,7 @@ export interface AttentionOptions {
 export interface AttentionResult<T> { out: T; lse: Float32Array }
 
 const TILE = 64;
-const SLOTS = 39; // P.Count
+const SLOTS = 41; // P.Count
 
 /** The standard ALiBi slopes (Press et al.): 2^(-8i/n) for n a power of two, interleaved otherwise. */
 export function alibiSlopes(heads: number): Float32Array {
@@ -103,12 +106,23 @@ export function attention(o: AttentionOptions): Float32Array;
 export function attention(options: AttentionOptions): Float32Array | Tensor | AttentionResult<Float32Array | Tensor> {
   const rt = runtime();
   const o = optionsOf<AttentionOptions>(options);
-  const heads = intArg('heads', o.heads), kvHeads = intArg('kvHeads', o.kvHeads, heads), d = intArg('headDim', o.headDim);
-  const batch = intArg('batch', o.batch, 1);
+  const cache = o.cache;
+  if (cache !== undefined) {
+    if (!(cache instanceof KVCache)) throw new SimdnnArgumentError('cache', describe(cache), 'a KVCache from kvCache()');
+    cache.k.check('cache');
+    if (o.k !== undefined || o.v !== undefined) throw new SimdnnArgumentError('k', 'k or v with a cache', 'either k and v, or cache');
+    if (cache.length === 0) throw new SimdnnArgumentError('cache', 'an empty cache', 'at least one appended position');
+    for (const [name, mine, its] of [['headDim', o.headDim, cache.headDim], ['kvHeads', o.kvHeads, cache.kvHeads], ['batch', o.batch, cache.batch]] as const) {
+      if (mine !== undefined && mine !== its) throw new SimdnnArgumentError(name, describe(mine), `the cache's ${its} (or nothing)`);
+    }
+  }
+  const heads = intArg('heads', o.heads), kvHeads = intArg('kvHeads', o.kvHeads ?? cache?.kvHeads, heads), d = intArg('headDim', o.headDim ?? cache?.headDim);
+  const batch = intArg('batch', o.batch ?? cache?.batch, 1);
   if (heads % kvHeads !== 0) throw new SimdnnArgumentError('kvHeads', `${kvHeads} for ${heads} heads`, 'a divisor of heads');
-  const nq = f32Input(rt, 'q', o.q), nk = f32Input(rt, 'k', o.k), nv = f32Input(rt, 'v', o.v);
-  const q = o.q as F32Input, k = o.k as F32Input, v = o.v as F32Input; // (checked just above)
-  const seqQ = intArg('seqQ', o.seqQ, nq / (batch * heads * d)), seqK = intArg('seqK', o.seqK, nk / (batch * kvHeads * d));
+  const nq = f32Input(rt, 'q', o.q);
+  const nk = cache ? cache.length * batch * kvHeads * d : f32Input(rt, 'k', o.k), nv = cache ? nk : f32Input(rt, 'v', o.v);
+  const q = o.q as F32Input, k = cache ? cache.k : o.k as F32Input, v = cache ? cache.v : o.v as F32Input; // (checked just above)
+  const seqQ = intArg('seqQ', o.seqQ, nq / (batch * heads * d)), seqK = intArg('seqK', cache ? cache.length : o.seqK, nk / (batch * kvHeads * d));
   if (nq !== batch * heads * seqQ * d) throw new SimdnnArgumentError('q', `length ${nq}`, `batch*heads*seqQ*headDim = ${batch * heads * seqQ * d}`);
   if (nk !== batch * kvHeads * seqK * d) throw new SimdnnArgumentError('k', `length ${nk}`, `batch*kvHeads*seqK*headDim = ${batch * kvHeads * seqK * d}`);
   if (nv !== nk) throw new SimdnnArgumentError('v', `length ${nv}`, `the length of k (${nk})`);
@@ -161,11 +175,12 @@ export function attention(options: AttentionOptions): Float32Array | Tensor | At
   if (add) new Float32Array(heap, at[8], add.length).set(add);
   if (slopes) new Float32Array(heap, at[9], heads).set(slopes);
   if (lens) new Int32Array(heap, at[10], batch).set(lens);
-  const [qB, qH, qS] = strides(layout, heads, seqQ, d), [kB, kH, kS] = strides(layout, kvHeads, seqK, d);
+  const [qB, qH, qS] = strides(layout, heads, seqQ, d);
+  const [kB, kH, kS] = cache ? strides('bhsd', kvHeads, cache.slots, d) : strides(layout, kvHeads, seqK, d);
   const I = new Int32Array(heap, at[0], SLOTS), F = new Float32Array(heap, at[0], SLOTS);
   I.set([pq, pk, pv, po, o.returnLse ? at[5] : 0, at[6], batch, heads, kvHeads, seqQ, seqK, d,
     qB, qH, qS, kB, kH, kS, kB, kH, kS, qB, qH, qS, 0, c ? 1 : 0, c === 'top-left' ? 0 : seqK - seqQ, window, 0,
-    slopes ? at[9] : 0, lens ? at[10] : 0, maskU8 ? at[7] : 0, ...mS, add ? at[8] : 0, ...bS]);
+    slopes ? at[9] : 0, lens ? at[10] : 0, maskU8 ? at[7] : 0, ...mS, add ? at[8] : 0, ...bS, cache?.ring ? cache.slots : 0, cache?.start ?? 0]);
   F[24] = scale; F[28] = softcap;
   rt.kernels.attention_f32(at[0]);
   const res = outT ? (out as Tensor) : copyOut(rt, po, nq, out as Float32Array | undefined, Float32Array);
