@@ -18,20 +18,31 @@ async function init() {
 const inOut = {
   name: 'simdnn',
   init,
-  labels: { softmax: 'softmax(Float32Array)' },
+  labels: { softmax: 'softmax(Float32Array)', attention: 'attention(Float32Array)' },
   softmax(x, rows, cols) {
     const y = new Float32Array(x.length);
     return { run: () => s.softmax(x, { cols, out: y }), output: () => y };
+  },
+  // q [S, H, D], k/v [Hkv, L, D], out [S, H, D]: q and out 'bshd' (batch 1), k and v 'bhsd'
+  attention(p) {
+    const o = new Float32Array(p.seqQ * p.heads * p.headDim);
+    const args = { q: p.q, k: p.k, v: p.v, heads: p.heads, kvHeads: p.kvHeads, headDim: p.headDim, layout: 'bshd', kvLayout: 'bhsd', causal: p.causal, out: o };
+    return { run: () => s.attention(args), output: () => o };
   },
 };
 
 const resident = {
   name: 'simdnn (resident)',
   init,
-  labels: { softmax: 'softmax(Tensor) -> Tensor' },
+  labels: { softmax: 'softmax(Tensor) -> Tensor', attention: 'attention(Tensors), K/V resident' },
   softmax(x, rows, cols) {
     const tx = s.tensor(x), ty = s.tensor([rows, cols]); // untimed upload, as the harness's setup
     return { run: () => s.softmax(tx, { cols, out: ty }), output: () => ty.toArray(), dispose: () => { tx.dispose(); ty.dispose(); } };
+  },
+  attention(p) { // K/V resident (a KV cache in practice), q uploaded per call like a new token
+    const k = s.tensor(p.k), v = s.tensor(p.v), out = s.tensor([p.seqQ * p.heads * p.headDim]);
+    const args = { k, v, heads: p.heads, kvHeads: p.kvHeads, headDim: p.headDim, layout: 'bshd', kvLayout: 'bhsd', causal: p.causal, out };
+    return { run: () => s.attention({ q: p.q, ...args }), output: () => out.toArray(), dispose: () => { k.dispose(); v.dispose(); out.dispose(); } };
   },
 };
 

@@ -28,6 +28,12 @@ for (const tier of TIERS) {
       check({ heads: 6, seqQ: 5, seqK: 70, headDim: 16, batch: 3 }, 'MHA batch 3');
       check({ heads: 8, kvHeads: 2, seqQ: 7, seqK: 130, headDim: 16, batch: 2, layout: 'bshd' }, 'bshd');
       check({ heads: 2, seqQ: 4, seqK: 9, headDim: 8, scale: 0.3 }, 'scale');
+      { // q and out [seq, heads, d], k and v [kvHeads, seq, d] (the peer harness's layout)
+        const o = { heads: 4, kvHeads: 2, seqQ: 6, seqK: 20, headDim: 8 }, { q, k, v } = inputs(o, 7);
+        const qT = new Float32Array(q.length), want = refAttention(q, k, v, o).out, wantT = new Float64Array(want.length);
+        for (let h = 0; h < 4; h++) for (let s = 0; s < 6; s++) for (let c = 0; c < 8; c++) { qT[(s * 4 + h) * 8 + c] = q[(h * 6 + s) * 8 + c]; wantT[(s * 4 + h) * 8 + c] = want[(h * 6 + s) * 8 + c]; }
+        expectClose(simdnn.attention({ q: qT, k, v, ...o, layout: 'bshd', kvLayout: 'bhsd' }), wantT, 1e-5, 3e-6, 'mixed layouts');
+      }
       check({ heads: 2, seqQ: 1000, seqK: 1000, headDim: 8, causal: true }, 'seq 1000 causal');
     });
 

@@ -26,8 +26,10 @@ export interface AttentionOptions {
   batch?: number;
   seqQ?: number;
   seqK?: number;
-  /** 'bhsd' (default) or 'bshd' for q, k, v and out alike. */
+  /** 'bhsd' (default) or 'bshd' for q and out (and k and v unless kvLayout says otherwise). */
   layout?: 'bhsd' | 'bshd';
+  /** 'bhsd' or 'bshd' for k and v. Default: layout. */
+  kvLayout?: 'bhsd' | 'bshd';
   /** Multiplies q.k. Default 1 / sqrt(headDim). */
   scale?: number;
   /**
@@ -128,6 +130,8 @@ export function attention(options: AttentionOptions): Float32Array | Tensor | At
   if (nv !== nk) throw new SimdnnArgumentError('v', `length ${nv}`, `the length of k (${nk})`);
   const layout = o.layout ?? 'bhsd';
   if (layout !== 'bhsd' && layout !== 'bshd') throw new SimdnnArgumentError('layout', describe(layout), "'bhsd' or 'bshd'");
+  const kvLayout = o.kvLayout ?? layout;
+  if (kvLayout !== 'bhsd' && kvLayout !== 'bshd') throw new SimdnnArgumentError('kvLayout', describe(kvLayout), "'bhsd' or 'bshd'");
   const scale = o.scale ?? 1 / Math.sqrt(d);
   if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new SimdnnArgumentError('scale', describe(scale), 'a finite number');
   const c = o.causal ?? false;
@@ -176,7 +180,7 @@ export function attention(options: AttentionOptions): Float32Array | Tensor | At
   if (slopes) new Float32Array(heap, at[9], heads).set(slopes);
   if (lens) new Int32Array(heap, at[10], batch).set(lens);
   const [qB, qH, qS] = strides(layout, heads, seqQ, d);
-  const [kB, kH, kS] = cache ? strides('bhsd', kvHeads, cache.slots, d) : strides(layout, kvHeads, seqK, d);
+  const [kB, kH, kS] = cache ? strides('bhsd', kvHeads, cache.slots, d) : strides(kvLayout, kvHeads, seqK, d);
   const I = new Int32Array(heap, at[0], SLOTS), F = new Float32Array(heap, at[0], SLOTS);
   I.set([pq, pk, pv, po, o.returnLse ? at[5] : 0, at[6], batch, heads, kvHeads, seqQ, seqK, d,
     qB, qH, qS, kB, kH, kS, kB, kH, kS, qB, qH, qS, 0, c ? 1 : 0, c === 'top-left' ? 0 : seqK - seqQ, window, 0,
