@@ -3,7 +3,7 @@
 // into the project: /work/shared is read-only, so it is copied to a temp dir and installed there
 // with `npm ci`. The install is reused while the harness's package-lock is unchanged (the dir name
 // carries its hash).
-//   node bench/peers.mjs [--quick] [--reps=N]      or      npm run bench -- --peers [--quick]
+//   node bench/peers.mjs [--quick] [--reps=N] [--only=softmax,attention]      or      npm run bench -- --peers [--quick]
 // The report (softmax tables) goes to stdout, progress to stderr; also written to
 // bench/results/peers-softmax.md and .json.
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -44,12 +44,13 @@ const FLAG = '--experimental-wasm-relaxed-simd';
 const flag = process.execArgv.includes(FLAG) || !capabilities().relaxedSimd ? [FLAG] : [];
 const results = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(results, { recursive: true });
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'softmax,attention';
 const args = [
-  '--max-old-space-size=8192', ...flag, 'bench.mjs', '--only=softmax',
+  '--max-old-space-size=8192', ...flag, 'bench.mjs', `--only=${only}`,
   `--adapter=${fileURLToPath(new URL('./peers-adapter.mjs', import.meta.url))}`,
   // ruvector (no SIMD) and tfjs-cpu (~50 ms a call) only cost time
   '--skip=ruvector-wasm,ruvector-wasm MHA,tfjs-cpu',
-  `--md=${join(results, 'peers-softmax.md')}`, `--json=${join(results, 'peers-softmax.json')}`,
+  `--md=${join(results, `peers-${only.replace(/,/g, '-')}.md`)}`, `--json=${join(results, `peers-${only.replace(/,/g, '-')}.json`)}`,
   ...process.argv.slice(2).filter((a) => a === '--quick' || a.startsWith('--reps=')),
 ];
 console.error(`cd ${dir} && node ${args.join(' ')}`);
