@@ -15,7 +15,7 @@ export { self_adjust_softmax_f32 } from './softmax/selfadjust';
 export { sinkhorn_f32 } from './softmax/sinkhorn';
 export { entmax_f32 } from './softmax/entmax';
 export { gumbel_f32 } from './softmax/gumbel';
-export { attention_f32 } from './attention/attention';
+export { attention_f32, attention_norm_f32 } from './attention/attention';
 export { dot_f32, dot_i8 } from './linalg/dot';
 export { exp_f32, log_f32 } from './simd/exp';
 

@@ -64,3 +64,25 @@ export function inputs(o: Case, seed: number) {
   };
 }
 
+
+/**
+ * Per query (b, h, i in order), its visible unmasked keys and their float64 scores, as
+ * refAttention computes them: the input of a non-softmax normalizer.
+ */
+export function refScoreRows(q: Float32Array, k: Float32Array, o: Case): { keys: number[]; scores: number[] }[] {
+  const { heads, seqQ, seqK, headDim: d } = o, batch = o.batch ?? 1, kvHeads = o.kvHeads ?? heads, L = o.layout ?? 'bhsd';
+  const scale = o.scale ?? 1 / Math.sqrt(d), rows: { keys: number[]; scores: number[] }[] = [];
+  for (let b = 0; b < batch; b++) for (let h = 0; h < heads; h++) for (let i = 0; i < seqQ; i++) {
+    const kvh = Math.floor(h / (heads / kvHeads)), pos = o.causal === 'top-left' ? i : i + seqK - seqQ;
+    const row = { keys: [] as number[], scores: [] as number[] };
+    for (let j = 0; j < seqK; j++) {
+      if ((o.causal && j > pos) || (o.window && j <= pos - o.window) || (o.kvLengths && j >= o.kvLengths[b])) continue;
+      if (o.mask instanceof Uint8Array && !o.mask[o.mask.length === seqK ? j : i * seqK + j]) continue;
+      let x = 0;
+      for (let c = 0; c < d; c++) x += q[idx(L, heads, seqQ, d, b, h, i, c)] * k[idx(L, kvHeads, seqK, d, b, kvh, j, c)];
+      row.keys.push(j); row.scores.push(x * scale);
+    }
+    rows.push(row);
+  }
+  return rows;
+}

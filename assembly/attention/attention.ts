@@ -9,6 +9,13 @@
 // one pointer; src/ops/attention.ts writes it.
 import { vexp } from '../simd/vexp';
 import { fma4, hsum4, hmax4 } from '../simd/fma';
+import { softmaxRow3 } from '../softmax/softmax';
+import { softpick_f32 } from '../softmax/softpick';
+import { relu_norm_f32, sigmoid_norm_f32 } from '../softmax/pointwise';
+import { softplus_norm_f32 } from '../softmax/softplus';
+import { stablemax_f32 } from '../softmax/stablemax';
+import { sparsemax_f32 } from '../softmax/sparsemax';
+import { entmax15_f32 } from '../softmax/entmax15';
 
 // @ts-ignore: decorator
 @inline const TILE: i32 = 64;
@@ -247,6 +254,74 @@ function expTile(s: usize, n: i32, m: f32): f32 {
     sum += e;
   }
   return sum;
+}
+
+/** The normalizers of attention_norm_f32 (src/ops/attention.ts names them). */
+export const enum Norm { Softmax = 0, Ssmax, Softpick, Relu, Sigmoid, Softplus, Stablemax, Sparsemax, Entmax15 }
+
+/** y = the chosen normalizer of the c scores at x, with n = c (the visible keys). */
+function normalize(x: usize, y: usize, c: i32, kind: i32, s: f32): void {
+  const n = <f32>c;
+  switch (kind) {
+    case Norm.Ssmax: softmaxRow3(x, y, c, s * <f32>Math.log(<f64>c)); break;
+    case Norm.Softpick: softpick_f32(x, y, 1, c, 1, 1e-8); break;
+    case Norm.Relu: relu_norm_f32(x, y, c, 1, 1 / n); break;
+    case Norm.Sigmoid: sigmoid_norm_f32(x, y, 1, c, 1, -<f32>Math.log(<f64>c), false); break;
+    case Norm.Softplus: softplus_norm_f32(x, y, 1, c, 1); break;
+    case Norm.Stablemax: stablemax_f32(x, y, 1, c, 1); break;
+    case Norm.Sparsemax: sparsemax_f32(x, y, 1, c, 1); break;
+    case Norm.Entmax15: entmax15_f32(x, y, 1, c, 1); break;
+    default: softmaxRow3(x, y, c, 1);
+  }
+}
+
+/**
+ * Attention with another normalizer than softmax: per query, the scores of its visible,
+ * unmasked keys are gathered (O(seqK) scratch: scores, key indices, weights), normalized as a
+ * row with n = their count, and the weights applied to V. Masked keys are left out entirely
+ * (softpick would otherwise count them in its denominator).
+ */
+export function attention_norm_f32(p: usize, kind: i32, s: f32): void {
+  const batch = gi(p, P.Batch), heads = gi(p, P.Heads), g = heads / gi(p, P.KvHeads), seqQ = gi(p, P.SeqQ);
+  const d = gi(p, P.HeadDim), seqK = gi(p, P.SeqK), scale = gf(p, P.Scale), cap = gf(p, P.Softcap);
+  const row = gp(p, P.Scratch), idx = row + <usize>seqK * 4, w = idx + <usize>seqK * 4;
+  const ks = gi(p, P.KS), vs = gi(p, P.VS), ring = gi(p, P.Ring), start = gi(p, P.RingStart);
+  const alibi = gp(p, P.Alibi), mask = gp(p, P.Mask), bias = gp(p, P.Bias), lens = gp(p, P.KvLengths);
+  for (let b = 0; b < batch; b++) for (let h = 0; h < heads; h++) for (let i = 0; i < seqQ; i++) {
+    const kvh = h / g, pos = i + gi(p, P.Offset);
+    let j1 = seqK, j0 = 0;
+    if (lens) j1 = min(j1, load<i32>(lens + (<usize>b << 2)));
+    if (gi(p, P.Causal)) j1 = min(j1, pos + 1);
+    if (gi(p, P.Window) > 0) j0 = max(0, pos - gi(p, P.Window) + 1);
+    const q = gp(p, P.Q) + <usize>(b * gi(p, P.QB) + h * gi(p, P.QH) + i * gi(p, P.QS)) * 4;
+    const k = gp(p, P.K) + <usize>(b * gi(p, P.KB) + kvh * gi(p, P.KH)) * 4;
+    const v = gp(p, P.V) + <usize>(b * gi(p, P.VB) + kvh * gi(p, P.VH)) * 4;
+    let c = 0;
+    for (let t0 = j0, n = 0; t0 < j1; t0 += n) {
+      n = min(TILE, j1 - t0);
+      let slot = t0;
+      if (ring) { slot = (start + t0) % ring; n = min(n, ring - slot); }
+      scores(q, k + <usize>(slot * ks) * 4, ks, n, d, scale, w);
+      adjust(w, n, t0, pos, b, h, i, cap, alibi, mask, bias, p);
+      for (let jj = 0; jj < n; jj++) {
+        const x = load<f32>(w + (<usize>jj << 2));
+        if (x == -Infinity) continue;
+        store<f32>(row + (<usize>c << 2), x);
+        store<i32>(idx + (<usize>c << 2), t0 + jj);
+        c++;
+      }
+    }
+    const o = gp(p, P.Out) + <usize>(b * gi(p, P.OB) + h * gi(p, P.OH) + i * gi(p, P.OS)) * 4;
+    for (let x = 0; x < d; x++) store<f32>(o + (<usize>x << 2), 0);
+    if (!c) continue;
+    normalize(row, w, c, kind, s);
+    for (let t = 0; t < c; t++) {
+      const wt = load<f32>(w + (<usize>t << 2));
+      if (wt == 0) continue;
+      const j = load<i32>(idx + (<usize>t << 2)), slot = ring ? (start + j) % ring : j;
+      accumulate(o, 1, w + (<usize>t << 2), v + <usize>(slot * vs) * 4, vs, 1, d);
+    }
+  }
 }
 
 /** Attention over the whole problem described by the struct at p. */

@@ -10,7 +10,7 @@ import { reluNorm, sigmoidNorm } from './pointwise.js';
 import { sparsemax } from './sparsemax.js';
 import { entmax15 } from './entmax15.js';
 import { gumbel } from './gumbel.js';
-import { attention } from './attention.js';
+import { attention, attentionNorm } from './attention.js';
 import { entmax } from './entmax.js';
 import { sinkhorn } from './sinkhorn.js';
 import { selfAdjustSoftmax } from './selfadjust.js';
@@ -20,7 +20,7 @@ export function jsKernels(heap: Heap): Kernels {
   const rowsOp = (out: 'softmax' | 'logSoftmax' | 'logSumExp') =>
     (x: number, y: number, rows: number, cols: number, beta: number) =>
       softmaxRows(f32(x, rows * cols), f32(y, out === 'logSumExp' ? rows : rows * cols), rows, cols, Math.fround(beta), out);
-  return {
+  const k: Kernels = {
     softmax_f32: rowsOp('softmax'),
     log_softmax_f32: rowsOp('logSoftmax'),
     logsumexp_f32: rowsOp('logSumExp'),
@@ -69,6 +69,9 @@ export function jsKernels(heap: Heap): Kernels {
     attention_f32(p) {
       attention(heap.buffer, p);
     },
+    attention_norm_f32(p, kind, s) {
+      attentionNorm(heap.buffer, p, kind, s, k); // the row kernels of this same tier
+    },
     gumbel_f32(x, y, rows, cols, beta, seedLo, seedHi, mode) {
       gumbel(f32(x, rows * cols), f32(y, rows * cols), rows, cols, Math.fround(beta), seedLo | 0, seedHi | 0, mode);
     },
@@ -103,4 +106,5 @@ export function jsKernels(heap: Heap): Kernels {
       return s | 0;
     },
   };
+  return k;
 }

@@ -54,9 +54,23 @@ export interface AttentionOptions {
   bias?: Float32Array;
   /** Output, the shape of q (a Float32Array or Tensor). */
   out?: Float32Array | Tensor;
-  /** Also return the log-sum-exp of each query's scores ([batch, heads, seqQ]; -Infinity when all are masked). */
+  /** Also return the log-sum-exp of each query's scores ([batch, heads, seqQ]; -Infinity when all are masked). Softmax only. */
   returnLse?: boolean;
+  /**
+   * How each query's scores become weights: 'softmax' (default, flash-tiled), or one of the
+   * softmax family applied to the row of its visible, unmasked keys (n = their count): 'ssmax'
+   * (softmax(s ln(n) z), with `s`), 'softpick', 'relu' (ReLU/n), 'sigmoid' (bias -ln n),
+   * 'softplus', 'stablemax', 'sparsemax', 'entmax15'. These materialize one score row per query
+   * (O(seqK) scratch).
+   */
+  normalizer?: Normalizer;
+  /** The s of the 'ssmax' normalizer (> 0). Default 1. */
+  s?: number;
 }
+
+export type Normalizer = 'softmax' | 'ssmax' | 'softpick' | 'relu' | 'sigmoid' | 'softplus' | 'stablemax' | 'sparsemax' | 'entmax15';
+/** Kernel codes: the Norm enum of assembly/attention/attention.ts. */
+const NORMALIZERS: Record<Normalizer, number> = { softmax: 0, ssmax: 1, softpick: 2, relu: 3, sigmoid: 4, softplus: 5, stablemax: 6, sparsemax: 7, entmax15: 8 };
 
 export interface AttentionResult<T> { out: T; lse: Float32Array }
 
@@ -166,12 +180,18 @@ export function attention(options: AttentionOptions): Float32Array | Tensor | At
     out = o.out;
   }
   if (o.returnLse !== undefined && typeof o.returnLse !== 'boolean') throw new SimdnnArgumentError('returnLse', describe(o.returnLse), 'a boolean');
+  const normalizer = o.normalizer ?? 'softmax';
+  if (!Object.prototype.hasOwnProperty.call(NORMALIZERS, normalizer)) throw new SimdnnArgumentError('normalizer', describe(normalizer), Object.keys(NORMALIZERS).map((n) => `'${n}'`).join(', '));
+  if (normalizer !== 'softmax' && o.returnLse) throw new SimdnnArgumentError('returnLse', 'true with the normalizer ' + normalizer, 'returnLse only with softmax');
+  const sScale = o.s ?? 1;
+  if (typeof sScale !== 'number' || !(sScale > 0) || !Number.isFinite(sScale)) throw new SimdnnArgumentError('s', describe(sScale), 'a finite number > 0');
+  const kind = NORMALIZERS[normalizer];
 
   const g = heads / kvHeads;
   const arr = (x: F32Input) => (x instanceof Tensor ? 0 : x.length * 4);
   const outT = out instanceof Tensor;
   const at = scratchRegions(rt, [SLOTS * 4, arr(q), arr(k), arr(v), outT ? 0 : nq * 4, o.returnLse ? batch * heads * seqQ * 4 : 0,
-    (g * d + g * TILE + 2 * g) * 4, maskU8 ? maskU8.length : 0, add ? add.length * 4 : 0, slopes ? heads * 4 : 0, lens ? batch * 4 : 0]);
+    kind ? 3 * seqK * 4 : (g * d + g * TILE + 2 * g) * 4, maskU8 ? maskU8.length : 0, add ? add.length * 4 : 0, slopes ? heads * 4 : 0, lens ? batch * 4 : 0]);
   const pq = inputAt(rt, q, at[1]), pk = inputAt(rt, k, at[2]), pv = inputAt(rt, v, at[3]);
   const po = outT ? (out as Tensor).ptr : at[4];
   const heap = rt.alloc.heap.buffer;
@@ -186,7 +206,8 @@ export function attention(options: AttentionOptions): Float32Array | Tensor | At
     qB, qH, qS, kB, kH, kS, kB, kH, kS, qB, qH, qS, 0, c ? 1 : 0, c === 'top-left' ? 0 : seqK - seqQ, window, 0,
     slopes ? at[9] : 0, lens ? at[10] : 0, maskU8 ? at[7] : 0, ...mS, add ? at[8] : 0, ...bS, cache?.ring ? cache.slots : 0, cache?.start ?? 0]);
   F[24] = scale; F[28] = softcap;
-  rt.kernels.attention_f32(at[0]);
+  if (kind) rt.kernels.attention_norm_f32(at[0], kind, sScale);
+  else rt.kernels.attention_f32(at[0]);
   const res = outT ? (out as Tensor) : copyOut(rt, po, nq, out as Float32Array | undefined, Float32Array);
   return o.returnLse ? { out: res, lse: copyOut(rt, at[5], batch * heads * seqQ, undefined, Float32Array) } : res;
 }
