@@ -7,6 +7,7 @@ export interface Case {
   batch?: number; heads: number; kvHeads?: number; seqQ: number; seqK: number; headDim: number;
   layout?: 'bhsd' | 'bshd'; scale?: number; causal?: boolean | 'bottom-right' | 'top-left'; window?: number;
   softcap?: number; alibi?: boolean | Float32Array; kvLengths?: Int32Array; mask?: Uint8Array | Float32Array; bias?: Float32Array;
+  forgetGates?: Float32Array;
 }
 
 /** Element index of (b, h, s, c) in a [batch, heads, seq, d] tensor of the given layout. */
@@ -39,6 +40,7 @@ export function refAttention(q: Float32Array, k: Float32Array, v: Float32Array, 
       if (o.softcap) x = o.softcap * Math.tanh(x / o.softcap);
       if (slopes) x += slopes[h] * (j - pos);
       if (o.bias) x += pick(o.bias, b, h, i, j);
+      if (o.forgetGates) for (let l = j + 1; l <= pos; l++) x += o.forgetGates[(b * heads + h) * seqK + l]; // FoX: log f over (j, i]
       if (o.mask instanceof Float32Array) x += pick(o.mask, b, h, i, j);
       s.push(visible ? x : -Infinity);
     }

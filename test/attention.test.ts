@@ -71,6 +71,14 @@ for (const tier of TIERS) {
       check({ heads: 6, seqQ: 5, seqK: 40, headDim: 8, alibi: true, causal: true }, 'alibi (6 heads: not a power of two)');
       check({ heads: 4, seqQ: 5, seqK: 40, headDim: 8, alibi: Float32Array.from([0.5, 0.25, 0.1, 0]) }, 'alibi slopes');
       check({ heads: 2, seqQ: 5, seqK: 40, headDim: 8, softcap: 1.5, scale: 3 }, 'softcap');
+      // Forgetting Attention: log forget gates in [-3, 0]
+      const gates = (n: number) => Float32Array.from({ length: n }, (_, t) => -3 * Math.abs(Math.sin(t * 1.7)));
+      check({ heads: 4, kvHeads: 2, batch: 2, seqQ: 7, seqK: 150, headDim: 8, causal: true, forgetGates: gates(2 * 4 * 150) }, 'FoX causal');
+      check({ heads: 2, seqQ: 150, seqK: 150, headDim: 8, causal: true, forgetGates: gates(2 * 150) }, 'FoX prefill');
+      check({ heads: 2, seqQ: 3, seqK: 20, headDim: 8, causal: 'top-left', forgetGates: gates(2 * 20) }, 'FoX top-left');
+      expect(() => simdnn.attention({ ...inputs({ heads: 2, seqQ: 3, seqK: 2, headDim: 4 }, 1), heads: 2, headDim: 4, forgetGates: new Float32Array(4) })).toThrow(/forgetGates/);
+      expect(() => simdnn.attention({ ...inputs({ heads: 2, seqQ: 1, seqK: 2, headDim: 4 }, 1), heads: 2, headDim: 4, forgetGates: Float32Array.from([0, -Infinity, 0, 0]) })).toThrow(/forgetGates/);
+      expect(() => simdnn.attention({ ...inputs({ heads: 2, seqQ: 1, seqK: 2, headDim: 4 }, 1), heads: 2, headDim: 4, forgetGates: new Float32Array(3) })).toThrow(/forgetGates/);
       expect(Array.from(simdnn.alibiSlopes(8))).toEqual(Array.from(Float32Array.from([0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125, 0.00390625])));
     });
 

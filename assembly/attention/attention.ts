@@ -28,6 +28,7 @@ export const enum P {
   Scale, Causal, Offset, Window, Softcap, Alibi, KvLengths,
   Mask, MaskB, MaskH, MaskQ, Bias, BiasB, BiasH, BiasQ,
   Ring, RingStart, // a ring-buffer KV cache: key j lives in slot (RingStart + j) % Ring (Ring 0: slot j)
+  Fox, // f64 cumulative log forget gates [batch, heads, seqK] (Forgetting Transformer), or 0
   Count,
 }
 
@@ -208,6 +209,14 @@ function adjust(sr: usize, n: i32, t0: i32, pos: i32, b: i32, h: i32, i: i32, ca
     for (let jj = 0; jj < n; jj++) {
       const o = sr + (<usize>jj << 2);
       store<f32>(o, load<f32>(o) + slope * <f32>(t0 + jj - pos));
+    }
+  }
+  const fox = gp(p, P.Fox);
+  if (fox) { // FoX: + sum of log f over (j, pos] = C[pos] - C[j], differenced in f64
+    const cf = fox + (<usize>(b * gi(p, P.Heads) + h) * <usize>gi(p, P.SeqK) << 3), cp = load<f64>(cf + (<usize>pos << 3));
+    for (let jj = 0; jj < n; jj++) {
+      const o = sr + (<usize>jj << 2);
+      store<f32>(o, load<f32>(o) + <f32>(cp - load<f64>(cf + (<usize>(t0 + jj) << 3))));
     }
   }
   if (bias) {

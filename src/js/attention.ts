@@ -6,7 +6,7 @@ const enum P {
   Q = 0, K, V, Out, Lse, Scratch, Batch, Heads, KvHeads, SeqQ, SeqK, HeadDim,
   QB, QH, QS, KB, KH, KS, VB, VH, VS, OB, OH, OS,
   Scale, Causal, Offset, Window, Softcap, Alibi, KvLengths, Mask, MaskB, MaskH, MaskQ, Bias, BiasB, BiasH, BiasQ,
-  Ring, RingStart,
+  Ring, RingStart, Fox,
 }
 
 /**
@@ -14,8 +14,8 @@ const enum P {
  * [j0, j1) (-Infinity where masked) and vRow(j) the element index of value row j.
  */
 function eachQuery(buffer: ArrayBuffer, p: number, visit: (b: number, h: number, i: number, j0: number, j1: number, s: Float64Array, vRow: (j: number) => number, out: number) => void): void {
-  const I = new Int32Array(buffer, p, 41), F = new Float32Array(buffer, p, 41);
-  const f32 = new Float32Array(buffer), i32 = new Int32Array(buffer), u8 = new Uint8Array(buffer);
+  const I = new Int32Array(buffer, p, 42), F = new Float32Array(buffer, p, 42);
+  const f32 = new Float32Array(buffer), i32 = new Int32Array(buffer), u8 = new Uint8Array(buffer), f64 = new Float64Array(buffer);
   const slot = (j: number) => (I[P.Ring] ? (I[P.RingStart] + j) % I[P.Ring] : j); // ring-buffer cache
   const [batch, heads, kvHeads, seqQ, seqK, d] = [I[P.Batch], I[P.Heads], I[P.KvHeads], I[P.SeqQ], I[P.SeqK], I[P.HeadDim]];
   const at = (slot: P) => I[slot] >> 2; // f32 index of a pointer
@@ -38,6 +38,7 @@ function eachQuery(buffer: ArrayBuffer, p: number, visit: (b: number, h: number,
           let v = dot * scale;
           if (cap > 0) v = cap * Math.tanh(v / cap);
           if (I[P.Alibi]) v += f32[at(P.Alibi) + h] * (j - pos);
+          if (I[P.Fox]) { const c = (I[P.Fox] >> 3) + (b * heads + h) * seqK; v += Math.fround(f64[c + pos] - f64[c + j]); }
           if (I[P.Bias]) v += f32[at(P.Bias) + b * I[P.BiasB] + h * I[P.BiasH] + i * I[P.BiasQ] + j];
           if (I[P.Mask] && !u8[I[P.Mask] + b * I[P.MaskB] + h * I[P.MaskH] + i * I[P.MaskQ] + j]) v = -Infinity;
           s[j] = v;
@@ -51,7 +52,7 @@ function eachQuery(buffer: ArrayBuffer, p: number, visit: (b: number, h: number,
 
 /** Softmax attention, with the per-query log-sum-exp when the struct asks for it. */
 export function attention(buffer: ArrayBuffer, p: number): void {
-  const I = new Int32Array(buffer, p, 41), f32 = new Float32Array(buffer);
+  const I = new Int32Array(buffer, p, 42), f32 = new Float32Array(buffer);
   const d = I[P.HeadDim], heads = I[P.Heads], seqQ = I[P.SeqQ];
   eachQuery(buffer, p, (b, h, i, j0, j1, s, vRow, o) => {
     let m = -Infinity;
@@ -73,7 +74,7 @@ export function attention(buffer: ArrayBuffer, p: number): void {
  * assembly/attention/attention.ts), n = their count.
  */
 export function attentionNorm(buffer: ArrayBuffer, p: number, kind: number, sc: number, k: Kernels): void {
-  const I = new Int32Array(buffer, p, 41), d = I[P.HeadDim], row = I[P.Scratch], w = row + I[P.SeqK] * 8;
+  const I = new Int32Array(buffer, p, 42), d = I[P.HeadDim], row = I[P.Scratch], w = row + I[P.SeqK] * 8;
   eachQuery(buffer, p, (_b, _h, _i, j0, j1, s, vRow, o) => {
     const f32 = new Float32Array(buffer), idx: number[] = [];
     for (let j = j0; j < j1; j++) if (s[j] !== -Infinity) { f32[(row >> 2) + idx.length] = s[j]; idx.push(j); }

@@ -66,6 +66,12 @@ export interface AttentionOptions {
   normalizer?: Normalizer;
   /** The s of the 'ssmax' normalizer (> 0). Default 1. */
   s?: number;
+  /**
+   * Forgetting Attention (FoX, Lin et al. 2025): log forget gates log f_t (<= 0) per
+   * [batch, heads, seqK] position; the score of query i and key j gets sum of log f over (j, i]
+   * (positions aligned as for causal). Requires seqQ <= seqK; not with a cache.
+   */
+  forgetGates?: Float32Array;
 }
 
 export type Normalizer = 'softmax' | 'ssmax' | 'softpick' | 'relu' | 'sigmoid' | 'softplus' | 'stablemax' | 'sparsemax' | 'entmax15';
@@ -75,7 +81,7 @@ const NORMALIZERS: Record<Normalizer, number> = { softmax: 0, ssmax: 1, softpick
 export interface AttentionResult<T> { out: T; lse: Float32Array }
 
 const TILE = 64;
-const SLOTS = 41; // P.Count
+const SLOTS = 42; // P.Count
 
 /** The standard ALiBi slopes (Press et al.): 2^(-8i/n) for n a power of two, interleaved otherwise. */
 export function alibiSlopes(heads: number): Float32Array {
@@ -186,12 +192,26 @@ export function attention(options: AttentionOptions): Float32Array | Tensor | At
   const sScale = o.s ?? 1;
   if (typeof sScale !== 'number' || !(sScale > 0) || !Number.isFinite(sScale)) throw new SimdnnArgumentError('s', describe(sScale), 'a finite number > 0');
   const kind = NORMALIZERS[normalizer];
+  let fox: Float64Array | undefined;
+  if (o.forgetGates !== undefined) {
+    const fg = o.forgetGates;
+    if (cache) throw new SimdnnArgumentError('forgetGates', 'forget gates with a cache', 'k and v (not a cache)');
+    if (!(fg instanceof Float32Array) || fg.length !== batch * heads * seqK) throw new SimdnnArgumentError('forgetGates', describe(fg), `a Float32Array of batch*heads*seqK = ${batch * heads * seqK} log gates`);
+    if (fg.some((x) => !Number.isFinite(x))) throw new SimdnnArgumentError('forgetGates', 'a non-finite gate', 'finite log gates (log f for f in (0, 1])');
+    if (seqQ > seqK) throw new SimdnnArgumentError('forgetGates', `with seqQ ${seqQ} > seqK ${seqK}`, 'seqQ <= seqK (queries are the last positions, or the first with top-left)');
+    fox = new Float64Array(fg.length); // cumulative sums in float64: the kernel takes differences
+    for (let r = 0; r < batch * heads; r++) {
+      let c = 0;
+      for (let t = 0; t < seqK; t++) { c += fg[r * seqK + t]; fox[r * seqK + t] = c; }
+    }
+  }
 
   const g = heads / kvHeads;
   const arr = (x: F32Input) => (x instanceof Tensor ? 0 : x.length * 4);
   const outT = out instanceof Tensor;
   const at = scratchRegions(rt, [SLOTS * 4, arr(q), arr(k), arr(v), outT ? 0 : nq * 4, o.returnLse ? batch * heads * seqQ * 4 : 0,
-    kind ? 3 * seqK * 4 : (g * d + g * TILE + 2 * g) * 4, maskU8 ? maskU8.length : 0, add ? add.length * 4 : 0, slopes ? heads * 4 : 0, lens ? batch * 4 : 0]);
+    kind ? 3 * seqK * 4 : (g * d + g * TILE + 2 * g) * 4, maskU8 ? maskU8.length : 0, add ? add.length * 4 : 0, slopes ? heads * 4 : 0, lens ? batch * 4 : 0,
+    fox ? fox.length * 8 : 0]);
   const pq = inputAt(rt, q, at[1]), pk = inputAt(rt, k, at[2]), pv = inputAt(rt, v, at[3]);
   const po = outT ? (out as Tensor).ptr : at[4];
   const heap = rt.alloc.heap.buffer;
@@ -199,12 +219,13 @@ export function attention(options: AttentionOptions): Float32Array | Tensor | At
   if (add) new Float32Array(heap, at[8], add.length).set(add);
   if (slopes) new Float32Array(heap, at[9], heads).set(slopes);
   if (lens) new Int32Array(heap, at[10], batch).set(lens);
+  if (fox) new Float64Array(heap, at[11], fox.length).set(fox);
   const [qB, qH, qS] = strides(layout, heads, seqQ, d);
   const [kB, kH, kS] = cache ? strides('bhsd', kvHeads, cache.slots, d) : strides(kvLayout, kvHeads, seqK, d);
   const I = new Int32Array(heap, at[0], SLOTS), F = new Float32Array(heap, at[0], SLOTS);
   I.set([pq, pk, pv, po, o.returnLse ? at[5] : 0, at[6], batch, heads, kvHeads, seqQ, seqK, d,
     qB, qH, qS, kB, kH, kS, kB, kH, kS, qB, qH, qS, 0, c ? 1 : 0, c === 'top-left' ? 0 : seqK - seqQ, window, 0,
-    slopes ? at[9] : 0, lens ? at[10] : 0, maskU8 ? at[7] : 0, ...mS, add ? at[8] : 0, ...bS, cache?.ring ? cache.slots : 0, cache?.start ?? 0]);
+    slopes ? at[9] : 0, lens ? at[10] : 0, maskU8 ? at[7] : 0, ...mS, add ? at[8] : 0, ...bS, cache?.ring ? cache.slots : 0, cache?.start ?? 0, fox ? at[11] : 0]);
   F[24] = scale; F[28] = softcap;
   if (kind) rt.kernels.attention_norm_f32(at[0], kind, sScale);
   else rt.kernels.attention_f32(at[0]);
