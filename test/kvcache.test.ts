@@ -60,6 +60,40 @@ for (const tier of TIERS) {
       cache.dispose();
     });
 
+    it('int8 storage: exact against the dequantized K/V, within 5e-2 x max|V| of the f32 ones; ring and GQA', () => {
+      /** The documented quantizer, written independently: scale = max|x| / 127 (f32), round half to even. */
+      const dequant = (x: Float32Array) => {
+        const out = new Float32Array(x.length);
+        for (let r = 0; r < x.length; r += D) {
+          const s = Math.fround(x.subarray(r, r + D).reduce((a, e) => Math.max(a, Math.abs(e)), 0) / 127);
+          for (let c = 0; c < D; c++) {
+            const y = s ? x[r + c] / s : 0, f = Math.floor(y), half = y - f === 0.5;
+            out[r + c] = (half ? (f % 2 === 0 ? f : f + 1) : Math.round(y)) * s;
+          }
+        }
+        return out;
+      };
+      for (const window of [undefined, 50]) {
+        const batch = 2, T = 130, k = randomF32(batch * KV * T * D, 5, -2, 2), v = randomF32(batch * KV * T * D, 6, -2, 2);
+        k[3] = 0.5 * Math.fround(2 / 127) * 127; // a row whose max sits exactly on the grid
+        const cache = simdnn.kvCache({ batch, kvHeads: KV, headDim: D, dtype: 'int8', ...(window ? { window } : { capacity: T }) });
+        for (let t = 0; t < T; t += 10) {
+          cache.append(slice(k, batch, T, t, t + 10), slice(v, batch, T, t, t + 10));
+          const from = window ? Math.max(0, t + 10 - window) : 0, q = randomF32(batch * H * D, t);
+          const o = { batch, heads: H, kvHeads: KV, seqQ: 1, seqK: t + 10 - from, headDim: D };
+          const kk = slice(k, batch, T, from, t + 10), vv = slice(v, batch, T, from, t + 10);
+          const got = simdnn.attention({ q, cache, heads: H });
+          expectClose(got, refAttention(q, dequant(kk), dequant(vv), o).out, 1e-5, 2e-6, `int8 exact t ${t}`);
+          // the quantization error itself (K rows perturb the scores by up to |q|_1 max|k| / 254): measured
+          // up to 2.3% of max|V| = 2 here, bound 5%
+          expectClose(got, refAttention(q, kk, vv, o).out, 0, 0.1, `int8 vs f32 t ${t}`);
+        }
+        expect(() => cache.append(Float32Array.from({ length: batch * KV * D }, (_, i) => (i ? 0 : NaN)), new Float32Array(batch * KV * D))).toThrow(/finite/);
+        expect(() => simdnn.attention({ q: new Float32Array(batch * H * D), cache, heads: H, normalizer: 'relu' })).toThrow(/normalizer/);
+        cache.dispose();
+      }
+    });
+
     it('capacity, reset, dispose and bad arguments', () => {
       const cache = simdnn.kvCache({ kvHeads: KV, headDim: D, capacity: 4 });
       const row = new Float32Array(KV * D);
@@ -80,7 +114,7 @@ for (const tier of TIERS) {
       cache.dispose(); cache.dispose();
       expect(cache.disposed).toBe(true);
       expect(() => cache.append(row, row)).toThrow(simdnn.SimdnnDisposedError);
-      for (const bad of [{ kvHeads: 0, headDim: 8, capacity: 4 }, { kvHeads: 2, headDim: 8 }, { kvHeads: 2, headDim: 8, window: 1.5 }, { kvHeads: 2, headDim: 8, capacity: 4, dtype: 'int8' }]) {
+      for (const bad of [{ kvHeads: 0, headDim: 8, capacity: 4 }, { kvHeads: 2, headDim: 8 }, { kvHeads: 2, headDim: 8, window: 1.5 }, { kvHeads: 2, headDim: 8, capacity: 4, dtype: 'int4' }]) {
         expect(() => simdnn.kvCache(bad as never), JSON.stringify(bad)).toThrow(simdnn.SimdnnArgumentError);
       }
     });

@@ -29,6 +29,8 @@ export const enum P {
   Mask, MaskB, MaskH, MaskQ, Bias, BiasB, BiasH, BiasQ,
   Ring, RingStart, // a ring-buffer KV cache: key j lives in slot (RingStart + j) % Ring (Ring 0: slot j)
   Fox, // f64 cumulative log forget gates [batch, heads, seqK] (Forgetting Transformer), or 0
+  KScale, VScale, // an int8 cache: K and V are i8 (strides in bytes), f32 scales [batch, kvHeads, ScaleSlots]
+  ScaleSlots,
   Count,
 }
 
@@ -153,8 +155,10 @@ function positionGroup(p: usize, b: i32, kvh: i32, h0: i32, g: i32, i: i32): voi
     const a = acc + <usize>(r * d) * 4;
     for (let c = 0; c < d; c++) store<f32>(a + (<usize>c << 2), 0);
   }
-  const q = gp(p, P.Q), k = gp(p, P.K) + <usize>(b * gi(p, P.KB) + kvh * gi(p, P.KH)) * 4;
-  const v = gp(p, P.V) + <usize>(b * gi(p, P.VB) + kvh * gi(p, P.VH)) * 4;
+  const ksc = gp(p, P.KScale), i8 = ksc != 0, esz: usize = i8 ? 1 : 4; // element size of K and V
+  const q = gp(p, P.Q), k = gp(p, P.K) + <usize>(b * gi(p, P.KB) + kvh * gi(p, P.KH)) * esz;
+  const v = gp(p, P.V) + <usize>(b * gi(p, P.VB) + kvh * gi(p, P.VH)) * esz;
+  const sco = <usize>((b * gi(p, P.KvHeads) + kvh) * gi(p, P.ScaleSlots)) << 2; // this head's scales
   const ks = gi(p, P.KS), vs = gi(p, P.VS), scale = gf(p, P.Scale), cap = gf(p, P.Softcap);
   const alibi = gp(p, P.Alibi), mask = gp(p, P.Mask), bias = gp(p, P.Bias);
   const ring = gi(p, P.Ring), start = gi(p, P.RingStart);
@@ -162,13 +166,15 @@ function positionGroup(p: usize, b: i32, kvh: i32, h0: i32, g: i32, i: i32): voi
     n = min(TILE, j1 - t0);
     let slot = t0;
     if (ring) { slot = (start + t0) % ring; n = min(n, ring - slot); } // a tile never wraps
-    const kt = k + <usize>(slot * ks) * 4, vt = v + <usize>(slot * vs) * 4;
+    const kt = k + <usize>(slot * ks) * esz, vt = v + <usize>(slot * vs) * esz;
+    const kst = ksc + sco + (<usize>slot << 2), vst = gp(p, P.VScale) + sco + (<usize>slot << 2);
     // scores of the tile, per head of the group
     for (let r = 0; r < g; r++) {
       const h = h0 + r;
       const qr = q + <usize>(b * gi(p, P.QB) + h * gi(p, P.QH) + i * gi(p, P.QS)) * 4;
       const sr = sc + <usize>(r * TILE) * 4;
-      scores(qr, kt, ks, n, d, scale, sr);
+      if (i8) scores8(qr, kt, ks, kst, n, d, scale, sr);
+      else scores(qr, kt, ks, n, d, scale, sr);
       adjust(sr, n, t0, pos, b, h, i, cap, alibi, mask, bias, p);
       // online softmax: new max, rescale, exponentiate the tile in place
       const tmax = tileMax(sr, n);
@@ -179,7 +185,8 @@ function positionGroup(p: usize, b: i32, kvh: i32, h0: i32, g: i32, i: i32): voi
       const tsum = expTile(sr, n, m);
       store<f32>(sm + (<usize>r << 2), load<f32>(sm + (<usize>r << 2)) * f + tsum);
       // acc = acc * f + p V over the tile (its V rows stay in L1 for the next head of the group)
-      accumulate(acc + <usize>(r * d) * 4, f, sr, vt, vs, n, d);
+      if (i8) accumulate8(acc + <usize>(r * d) * 4, f, sr, vst, vt, vs, n, d);
+      else accumulate(acc + <usize>(r * d) * 4, f, sr, vt, vs, n, d);
     }
   }
   // out = acc / sum; lse = max + log(sum)
@@ -193,6 +200,59 @@ function positionGroup(p: usize, b: i32, kvh: i32, h0: i32, g: i32, i: i32): voi
       const l = s > 0 ? <f32>(<f64>load<f32>(mx + (<usize>r << 2)) + Math.log(<f64>s)) : -Infinity;
       store<f32>(lse + <usize>((b * gi(p, P.Heads) + h) * gi(p, P.SeqQ) + i) * 4, l);
     }
+  }
+}
+
+/** Four f32x4 of the 16 int8 at p. */
+// @ts-ignore: decorator
+@inline function widen(raw: v128, part: i32): v128 {
+  const h = part < 2 ? i16x8.extend_low_i8x16_s(raw) : i16x8.extend_high_i8x16_s(raw);
+  return f32x4.convert_i32x4_s((part & 1) ? i32x4.extend_high_i16x8_s(h) : i32x4.extend_low_i16x8_s(h));
+}
+
+/** Scores against an int8 K: sr[jj] = (q . k8_jj) * kscale[jj] * scale, dequantized in registers. */
+function scores8(q: usize, k: usize, ks: i32, ksc: usize, n: i32, d: i32, scale: f32, sr: usize): void {
+  for (let jj = 0; jj < n; jj++) {
+    const kr = k + <usize>(jj * ks);
+    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+    let c = 0;
+    for (; c + 16 <= d; c += 16) {
+      const raw = v128.load(kr + <usize>c), qo = q + (<usize>c << 2);
+      a0 = fma4(v128.load(qo), widen(raw, 0), a0);
+      a1 = fma4(v128.load(qo, 16), widen(raw, 1), a1);
+      a2 = fma4(v128.load(qo, 32), widen(raw, 2), a2);
+      a3 = fma4(v128.load(qo, 48), widen(raw, 3), a3);
+    }
+    let s = <f32>hsum4(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
+    for (; c < d; c++) s += load<f32>(q + (<usize>c << 2)) * <f32>load<i8>(kr + <usize>c);
+    store<f32>(sr + (<usize>jj << 2), s * (load<f32>(ksc + (<usize>jj << 2)) * scale));
+  }
+}
+
+/** accumulate() for an int8 V: weights p[jj] * vscale[jj], rows dequantized in registers. */
+function accumulate8(acc: usize, f: f32, p: usize, vsc: usize, v: usize, vs: i32, n: i32, d: i32): void {
+  const vf = f32x4.splat(f);
+  let c = 0;
+  for (; c + 16 <= d; c += 16) {
+    const o = <usize>c << 2;
+    let a0 = f32x4.mul(v128.load(acc + o), vf), a1 = f32x4.mul(v128.load(acc + o, 16), vf);
+    let a2 = f32x4.mul(v128.load(acc + o, 32), vf), a3 = f32x4.mul(v128.load(acc + o, 48), vf);
+    for (let jj = 0; jj < n; jj++) {
+      const w = load<f32>(p + (<usize>jj << 2)) * load<f32>(vsc + (<usize>jj << 2));
+      if (w == 0) continue;
+      const vw = f32x4.splat(w), raw = v128.load(v + <usize>(jj * vs + c));
+      a0 = fma4(vw, widen(raw, 0), a0);
+      a1 = fma4(vw, widen(raw, 1), a1);
+      a2 = fma4(vw, widen(raw, 2), a2);
+      a3 = fma4(vw, widen(raw, 3), a3);
+    }
+    v128.store(acc + o, a0); v128.store(acc + o, a1, 16); v128.store(acc + o, a2, 32); v128.store(acc + o, a3, 48);
+  }
+  for (; c < d; c++) {
+    const o = <usize>c << 2;
+    let a = load<f32>(acc + o) * f;
+    for (let jj = 0; jj < n; jj++) a += load<f32>(p + (<usize>jj << 2)) * load<f32>(vsc + (<usize>jj << 2)) * <f32>load<i8>(v + <usize>(jj * vs + c));
+    store<f32>(acc + o, a);
   }
 }
 

@@ -81,7 +81,7 @@ const NORMALIZERS: Record<Normalizer, number> = { softmax: 0, ssmax: 1, softpick
 export interface AttentionResult<T> { out: T; lse: Float32Array }
 
 const TILE = 64;
-const SLOTS = 42; // P.Count
+const SLOTS = 45; // P.Count
 
 /** The standard ALiBi slopes (Press et al.): 2^(-8i/n) for n a power of two, interleaved otherwise. */
 export function alibiSlopes(heads: number): Float32Array {
@@ -192,6 +192,7 @@ export function attention(options: AttentionOptions): Float32Array | Tensor | At
   const sScale = o.s ?? 1;
   if (typeof sScale !== 'number' || !(sScale > 0) || !Number.isFinite(sScale)) throw new SimdnnArgumentError('s', describe(sScale), 'a finite number > 0');
   const kind = NORMALIZERS[normalizer];
+  if (kind && cache?.dtype === 'int8') throw new SimdnnArgumentError('normalizer', normalizer + ' with an int8 cache', "'softmax' (the int8 cache has the softmax kernel only)");
   let fox: Float64Array | undefined;
   if (o.forgetGates !== undefined) {
     const fg = o.forgetGates;
@@ -225,7 +226,8 @@ export function attention(options: AttentionOptions): Float32Array | Tensor | At
   const I = new Int32Array(heap, at[0], SLOTS), F = new Float32Array(heap, at[0], SLOTS);
   I.set([pq, pk, pv, po, o.returnLse ? at[5] : 0, at[6], batch, heads, kvHeads, seqQ, seqK, d,
     qB, qH, qS, kB, kH, kS, kB, kH, kS, qB, qH, qS, 0, c ? 1 : 0, c === 'top-left' ? 0 : seqK - seqQ, window, 0,
-    slopes ? at[9] : 0, lens ? at[10] : 0, maskU8 ? at[7] : 0, ...mS, add ? at[8] : 0, ...bS, cache?.ring ? cache.slots : 0, cache?.start ?? 0, fox ? at[11] : 0]);
+    slopes ? at[9] : 0, lens ? at[10] : 0, maskU8 ? at[7] : 0, ...mS, add ? at[8] : 0, ...bS, cache?.ring ? cache.slots : 0, cache?.start ?? 0, fox ? at[11] : 0,
+    cache?.kScale?.ptr ?? 0, cache?.vScale?.ptr ?? 0, cache?.slots ?? 0]);
   F[24] = scale; F[28] = softcap;
   if (kind) rt.kernels.attention_norm_f32(at[0], kind, sScale);
   else rt.kernels.attention_f32(at[0]);
