@@ -10,6 +10,14 @@ for (const tier of TIERS) {
   describe(`tier ${tier}`, () => {
     beforeEach(async () => { await simdnn.init({ tier, initialMemoryBytes: MiB, maxMemoryBytes: 64 * MiB }); });
 
+    it('tensor(shape) is zeros even in a reused block', () => {
+      const a = simdnn.tensor(new Float32Array(1000).fill(7));
+      a.dispose();
+      const b = simdnn.tensor([1000]);
+      expect(b.data.every((x) => x === 0)).toBe(true);
+      b.dispose();
+    });
+
     it('memory growth between and during calls keeps tensors and results correct', () => {
       const small = randomF32(3 * 17, 1);
       const t = simdnn.tensor(small, [3, 17]);

@@ -80,5 +80,6 @@ export function tensor(data: Float32Array | readonly number[] | number, shape?: 
   if (src && n !== src.length) throw new SimdnnArgumentError('shape', `[${dims.join(', ')}] (${n} elements)`, `a shape with ${src.length} elements, the data length`);
   const t = new Tensor(rt, dims);
   if (src) t.data.set(src);
+  else t.data.fill(0); // a reused block holds old data
   return t;
 }
