@@ -16,6 +16,7 @@ export { sinkhorn_f32 } from './softmax/sinkhorn';
 export { entmax_f32 } from './softmax/entmax';
 export { gumbel_f32 } from './softmax/gumbel';
 export { attention_f32, attention_norm_f32 } from './attention/attention';
+export { linear_attention_f32 } from './attention/linear';
 export { dot_f32, dot_i8 } from './linalg/dot';
 export { exp_f32, log_f32 } from './simd/exp';
 

@@ -11,6 +11,7 @@ import { sparsemax } from './sparsemax.js';
 import { entmax15 } from './entmax15.js';
 import { gumbel } from './gumbel.js';
 import { attention, attentionNorm } from './attention.js';
+import { linearAttention } from './linear.js';
 import { entmax } from './entmax.js';
 import { sinkhorn } from './sinkhorn.js';
 import { selfAdjustSoftmax } from './selfadjust.js';
@@ -68,6 +69,9 @@ export function jsKernels(heap: Heap): Kernels {
     },
     attention_f32(p) {
       attention(heap.buffer, p);
+    },
+    linear_attention_f32(p) {
+      linearAttention(heap.buffer, p);
     },
     attention_norm_f32(p, kind, s) {
       attentionNorm(heap.buffer, p, kind, s, k); // the row kernels of this same tier
