@@ -43,3 +43,18 @@ console.log(`\nattention, resident tensors, median ms per call (${new Date().toI
   ['tier', 'case', 'ms', 'vs js', 'target'],
   rows.map((r) => [r.tier, r.name, r.ok ? r.ms.toFixed(3) : 'WRONG', r.tier === 'js' || !r.ok ? '-' : `${(js[r.name] / r.ms).toFixed(1)}x faster`,
     r.target === undefined || r.tier === 'js' ? '' : `${r.ms <= r.target ? 'meets' : 'misses'} <= ${r.target}`])));
+
+// Linear attention (elu1 feature map, causal prefix form) and one recurrent decode step.
+const lrows = [];
+for (const tier of ['js', ...tiers.filter((t) => t !== 'js')]) {
+  await s.init({ tier });
+  const S = 512, q = s.tensor(fill(S * H * D, (i) => Math.sin(i))), k = s.tensor(fill(S * H * D, (i) => Math.cos(i * 0.3)));
+  const v = s.tensor(fill(S * H * D, (i) => Math.sin(i * 0.7))), out = s.tensor([S * H * D]);
+  const pre = measure(() => s.linearAttention({ q, k, v, heads: H, headDim: D, featureMap: 'elu1', causal: true, out }), tier === 'js' ? { warmMs: 50, sampleMs: 50, samples: 3 } : {}).median;
+  const st = s.linearState({ heads: H, headDim: D, featureMap: 'elu1' }), o1 = new Float32Array(H * D);
+  const q1 = fill(H * D, (i) => Math.sin(i)), k1 = fill(H * D, (i) => Math.cos(i)), v1 = fill(H * D, (i) => Math.sin(2 * i));
+  const step = measure(() => st.step(q1, k1, v1, o1)).median;
+  lrows.push([tier, pre.toFixed(3), step.toFixed(4)]);
+  [q, k, v, out].forEach((t) => t.dispose()); st.dispose();
+}
+console.log('\nlinear attention (elu1), B=1 H=8 D=64, ms\n\n' + table(['tier', 'causal prefill 512', 'linearState.step'], lrows));
