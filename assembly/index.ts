@@ -17,6 +17,7 @@ export { entmax_f32 } from './softmax/entmax';
 export { gumbel_f32 } from './softmax/gumbel';
 export { attention_f32, attention_norm_f32 } from './attention/attention';
 export { linear_attention_f32 } from './attention/linear';
+export { tropical_attention_f32 } from './attention/tropical';
 export { dot_f32, dot_i8 } from './linalg/dot';
 export { exp_f32, log_f32 } from './simd/exp';
 

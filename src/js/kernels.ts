@@ -12,6 +12,7 @@ import { entmax15 } from './entmax15.js';
 import { gumbel } from './gumbel.js';
 import { attention, attentionNorm } from './attention.js';
 import { linearAttention } from './linear.js';
+import { tropicalAttention } from './tropical.js';
 import { entmax } from './entmax.js';
 import { sinkhorn } from './sinkhorn.js';
 import { selfAdjustSoftmax } from './selfadjust.js';
@@ -69,6 +70,11 @@ export function jsKernels(heap: Heap): Kernels {
     },
     attention_f32(p) {
       attention(heap.buffer, p);
+    },
+    tropical_attention_f32(q, kk, v, out, batch, heads, kvHeads, seqQ, seqK, d, causal, symmetric, mask, maskRows) {
+      const nq = batch * heads * seqQ * d, nk = batch * kvHeads * seqK * d;
+      tropicalAttention(f32(q, nq), f32(kk, nk), f32(v, nk), f32(out, nq), batch, heads, kvHeads, seqQ, seqK, d, causal !== 0, symmetric !== 0,
+        mask ? new Uint8Array(heap.buffer, mask, maskRows * seqK) : undefined, maskRows);
     },
     linear_attention_f32(p) {
       linearAttention(heap.buffer, p);

@@ -22,6 +22,7 @@ export interface Kernels {
   attention_f32(params: number): void;
   attention_norm_f32(params: number, kind: number, s: number): void;
   linear_attention_f32(params: number): void;
+  tropical_attention_f32(q: number, k: number, v: number, out: number, batch: number, heads: number, kvHeads: number, seqQ: number, seqK: number, d: number, causal: number, symmetric: number, mask: number, maskRows: number): void;
   gumbel_f32(x: number, y: number, rows: number, cols: number, beta: number, seedLo: number, seedHi: number, mode: number): void;
   topk_f32(x: number, vals: number, idx: number, rows: number, cols: number, k: number): void;
   topk_softmax_f32(x: number, vals: number, idx: number, rows: number, cols: number, k: number, beta: number, renorm: number): void;
@@ -33,7 +34,7 @@ export interface Kernels {
 }
 
 export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
-  'softmax_f32', 'log_softmax_f32', 'logsumexp_f32', 'softmax_online_f32', 'softmax_two_pass_f32', 'softpick_f32', 'stablemax_f32', 'log_stablemax_f32', 'taylor_softmax_f32', 'relu_norm_f32', 'sigmoid_norm_f32', 'sparsemax_f32', 'entmax15_f32', 'softplus_norm_f32', 'gumbel_f32', 'attention_f32', 'attention_norm_f32', 'linear_attention_f32', 'entmax_f32', 'sinkhorn_f32', 'self_adjust_softmax_f32', 'topk_f32', 'topk_softmax_f32', 'mask_logits_f32', 'exp_f32', 'log_f32', 'dot_f32', 'dot_i8',
+  'softmax_f32', 'log_softmax_f32', 'logsumexp_f32', 'softmax_online_f32', 'softmax_two_pass_f32', 'softpick_f32', 'stablemax_f32', 'log_stablemax_f32', 'taylor_softmax_f32', 'relu_norm_f32', 'sigmoid_norm_f32', 'sparsemax_f32', 'entmax15_f32', 'softplus_norm_f32', 'gumbel_f32', 'attention_f32', 'attention_norm_f32', 'linear_attention_f32', 'tropical_attention_f32', 'entmax_f32', 'sinkhorn_f32', 'self_adjust_softmax_f32', 'topk_f32', 'topk_softmax_f32', 'mask_logits_f32', 'exp_f32', 'log_f32', 'dot_f32', 'dot_i8',
 ];
 
 /** Must match simdnn_abi() in assembly/index.ts: a wasm file from another version is refused. */
