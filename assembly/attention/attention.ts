@@ -88,42 +88,6 @@ function scores(q: usize, k: usize, ks: i32, n: i32, d: i32, scale: f32, sr: usi
   for (; jj < n; jj++) store<f32>(sr + (<usize>jj << 2), dot(q, k + <usize>jj * stride, d) * scale);
 }
 
-/**
- * acc = acc * f + sum_jj p[jj] v_jj over the n keys at v (row stride vs floats), 16 output floats
- * at a time held in registers across the keys. Zero weights (masked keys) are skipped.
- */
-function accumulate(acc: usize, f: f32, p: usize, v: usize, vs: i32, n: i32, d: i32): void {
-  const vf = f32x4.splat(f), stride = <usize>vs << 2;
-  let c = 0;
-  for (; c + 16 <= d; c += 16) {
-    const o = <usize>c << 2;
-    let a0 = f32x4.mul(v128.load(acc + o), vf), a1 = f32x4.mul(v128.load(acc + o, 16), vf);
-    let a2 = f32x4.mul(v128.load(acc + o, 32), vf), a3 = f32x4.mul(v128.load(acc + o, 48), vf);
-    for (let jj = 0; jj < n; jj++) {
-      const w = load<f32>(p + (<usize>jj << 2));
-      if (w == 0) continue;
-      const vw = f32x4.splat(w), r = v + <usize>jj * stride + o;
-      a0 = fma4(vw, v128.load(r), a0);
-      a1 = fma4(vw, v128.load(r, 16), a1);
-      a2 = fma4(vw, v128.load(r, 32), a2);
-      a3 = fma4(vw, v128.load(r, 48), a3);
-    }
-    v128.store(acc + o, a0); v128.store(acc + o, a1, 16); v128.store(acc + o, a2, 32); v128.store(acc + o, a3, 48);
-  }
-  for (; c + 4 <= d; c += 4) {
-    const o = <usize>c << 2;
-    let a = f32x4.mul(v128.load(acc + o), vf);
-    for (let jj = 0; jj < n; jj++) a = fma4(f32x4.splat(load<f32>(p + (<usize>jj << 2))), v128.load(v + <usize>jj * stride + o), a);
-    v128.store(acc + o, a);
-  }
-  for (; c < d; c++) {
-    const o = <usize>c << 2;
-    let a = load<f32>(acc + o) * f;
-    for (let jj = 0; jj < n; jj++) a += load<f32>(p + (<usize>jj << 2)) * load<f32>(v + <usize>jj * stride + o);
-    store<f32>(acc + o, a);
-  }
-}
-
 /** cap * tanh(s / cap) lane-wise: tanh(x) = 1 - 2 / (e^2x + 1) on |x|, sign restored. */
 // @ts-ignore: decorator
 @inline function softcap4(s: v128, cap: v128, inv: v128): v128 {
@@ -229,31 +193,49 @@ function scores8(q: usize, k: usize, ks: i32, ksc: usize, n: i32, d: i32, scale:
   }
 }
 
-/** accumulate() for an int8 V: weights p[jj] * vscale[jj], rows dequantized in registers. */
-function accumulate8(acc: usize, f: f32, p: usize, vsc: usize, v: usize, vs: i32, n: i32, d: i32): void {
-  const vf = f32x4.splat(f);
+/**
+ * acc = acc * f + sum_jj p[jj] v_jj over the n keys at v (row stride vs elements), 16 output
+ * floats at a time held in registers across the keys; zero weights (masked keys) are skipped.
+ * `int8` (a compile-time constant): V rows are int8 with one scale each (vsc), widened in registers.
+ */
+// @ts-ignore: decorator
+@inline function accumulateT(acc: usize, f: f32, p: usize, vsc: usize, v: usize, vs: i32, n: i32, d: i32, int8: bool): void {
+  const vf = f32x4.splat(f), esz: usize = int8 ? 1 : 4;
   let c = 0;
   for (; c + 16 <= d; c += 16) {
     const o = <usize>c << 2;
     let a0 = f32x4.mul(v128.load(acc + o), vf), a1 = f32x4.mul(v128.load(acc + o, 16), vf);
     let a2 = f32x4.mul(v128.load(acc + o, 32), vf), a3 = f32x4.mul(v128.load(acc + o, 48), vf);
     for (let jj = 0; jj < n; jj++) {
-      const w = load<f32>(p + (<usize>jj << 2)) * load<f32>(vsc + (<usize>jj << 2));
+      const w = int8 ? load<f32>(p + (<usize>jj << 2)) * load<f32>(vsc + (<usize>jj << 2)) : load<f32>(p + (<usize>jj << 2));
       if (w == 0) continue;
-      const vw = f32x4.splat(w), raw = v128.load(v + <usize>(jj * vs + c));
-      a0 = fma4(vw, widen(raw, 0), a0);
-      a1 = fma4(vw, widen(raw, 1), a1);
-      a2 = fma4(vw, widen(raw, 2), a2);
-      a3 = fma4(vw, widen(raw, 3), a3);
+      const vw = f32x4.splat(w), r = v + <usize>(jj * vs + c) * esz;
+      const raw = int8 ? v128.load(r) : i32x4.splat(0);
+      a0 = fma4(vw, int8 ? widen(raw, 0) : v128.load(r), a0);
+      a1 = fma4(vw, int8 ? widen(raw, 1) : v128.load(r, 16), a1);
+      a2 = fma4(vw, int8 ? widen(raw, 2) : v128.load(r, 32), a2);
+      a3 = fma4(vw, int8 ? widen(raw, 3) : v128.load(r, 48), a3);
     }
     v128.store(acc + o, a0); v128.store(acc + o, a1, 16); v128.store(acc + o, a2, 32); v128.store(acc + o, a3, 48);
   }
-  for (; c < d; c++) {
+  for (; c < d; c++) { // head sizes that are not a multiple of 16
     const o = <usize>c << 2;
     let a = load<f32>(acc + o) * f;
-    for (let jj = 0; jj < n; jj++) a += load<f32>(p + (<usize>jj << 2)) * load<f32>(vsc + (<usize>jj << 2)) * <f32>load<i8>(v + <usize>(jj * vs + c));
+    for (let jj = 0; jj < n; jj++) {
+      const w = int8 ? load<f32>(p + (<usize>jj << 2)) * load<f32>(vsc + (<usize>jj << 2)) : load<f32>(p + (<usize>jj << 2));
+      const x = int8 ? <f32>load<i8>(v + <usize>(jj * vs + c)) : load<f32>(v + (<usize>(jj * vs + c) << 2));
+      a += w * x;
+    }
     store<f32>(acc + o, a);
   }
+}
+
+function accumulate(acc: usize, f: f32, p: usize, v: usize, vs: i32, n: i32, d: i32): void {
+  accumulateT(acc, f, p, 0, v, vs, n, d, false);
+}
+
+function accumulate8(acc: usize, f: f32, p: usize, vsc: usize, v: usize, vs: i32, n: i32, d: i32): void {
+  accumulateT(acc, f, p, vsc, v, vs, n, d, true);
 }
 
 /** Softcap, ALiBi, bias and mask on the n scores of keys t0 .. t0 + n - 1. */

@@ -17,6 +17,15 @@ export function f32Input(rt: Runtime, name: string, x: unknown): number {
   throw new SimdnnArgumentError(name, describe(x), 'a Float32Array or a Tensor');
 }
 
+export const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
+
+/** A positive integer argument, or `dflt` when undefined (if a default is given). */
+export function positiveInt(name: string, v: unknown, dflt?: number): number {
+  if (v === undefined && dflt !== undefined) return dflt;
+  if (!isPositiveInt(v)) throw new SimdnnArgumentError(name, describe(v), 'a positive integer');
+  return v;
+}
+
 /** Row width: defaults to the whole input (one row); must divide the length. */
 export function colsOf(cols: unknown, length: number): number {
   if (cols === undefined) {

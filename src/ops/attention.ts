@@ -3,7 +3,7 @@
 import { runtime } from '../runtime/runtime.js';
 import { Tensor } from '../runtime/tensor.js';
 import { SimdnnArgumentError, describe } from '../runtime/errors.js';
-import { f32Input, optionsOf, type F32Input } from './args.js';
+import { f32Input, optionsOf, positiveInt, type F32Input } from './args.js';
 import { scratchRegions, inputAt, copyOut } from './marshal.js';
 import { KVCache } from './kvcache.js';
 
@@ -91,13 +91,7 @@ export function alibiSlopes(heads: number): Float32Array {
   return Float32Array.from(s);
 }
 
-const posInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
-
-function intArg(name: string, v: unknown, dflt?: number): number {
-  if (v === undefined && dflt !== undefined) return dflt;
-  if (!posInt(v)) throw new SimdnnArgumentError(name, describe(v), 'a positive integer');
-  return v;
-}
+const intArg = positiveInt;
 
 /** Strides (elements) of a [batch, heads, seq] x headDim tensor in the given layout. */
 function strides(layout: 'bhsd' | 'bshd', heads: number, seq: number, d: number): [number, number, number] {

@@ -3,7 +3,7 @@
 import { runtime } from '../runtime/runtime.js';
 import { Tensor, tensor } from '../runtime/tensor.js';
 import { SimdnnArgumentError, describe } from '../runtime/errors.js';
-import { f32Input, optionsOf, type F32Input } from './args.js';
+import { f32Input, optionsOf, isPositiveInt, type F32Input } from './args.js';
 
 export interface KVCacheOptions {
   /** Batch size. Default 1. */
@@ -24,7 +24,7 @@ export interface KVCacheOptions {
   dtype?: 'f32' | 'int8';
 }
 
-const posInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
+const posInt = isPositiveInt;
 
 /** A KV cache: K and V as [batch, kvHeads, slots, headDim] tensors in simdnn's memory. */
 export class KVCache {

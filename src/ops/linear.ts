@@ -3,7 +3,7 @@
 import { runtime } from '../runtime/runtime.js';
 import { Tensor, tensor } from '../runtime/tensor.js';
 import { SimdnnArgumentError, describe } from '../runtime/errors.js';
-import { f32Input, optionsOf, type F32Input } from './args.js';
+import { f32Input, optionsOf, isPositiveInt, positiveInt, type F32Input } from './args.js';
 import { scratchRegions, inputAt, copyOut } from './marshal.js';
 
 export type FeatureMap = 'elu1' | 'relu' | 'cosformer' | 'hedgehog';
@@ -48,12 +48,7 @@ export interface LinearAttentionOptions extends Shape {
   out?: Float32Array | Tensor;
 }
 
-const posInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
-function int(name: string, v: unknown, dflt?: number): number {
-  if (v === undefined && dflt !== undefined) return dflt;
-  if (!posInt(v)) throw new SimdnnArgumentError(name, describe(v), 'a positive integer');
-  return v;
-}
+const posInt = isPositiveInt, int = positiveInt;
 
 /** Validated shape and the struct slots it fills. */
 function shapeOf(o: Partial<Shape>) {

@@ -2,7 +2,7 @@
 import { Tensor } from '../runtime/tensor.js';
 import { runtime } from '../runtime/runtime.js';
 import { SimdnnArgumentError, describe } from '../runtime/errors.js';
-import { optionsOf, f32Input, colsOf, type F32Input } from './args.js';
+import { optionsOf, f32Input, colsOf, isPositiveInt, type F32Input } from './args.js';
 import { rowOp } from './softmax.js';
 
 export interface SinkhornOptions {
@@ -35,7 +35,7 @@ export function sinkhorn(x: F32Input, options?: SinkhornOptions): Float32Array |
   const opts = optionsOf<SinkhornOptions & { mask: unknown }>(options);
   if (opts.mask !== undefined) throw new SimdnnArgumentError('mask', describe(opts.mask), 'no mask: set masked logits to -Infinity');
   const n = f32Input(runtime(), 'x', x);
-  const posInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
+  const posInt = isPositiveInt;
   if (opts.rows !== undefined && !posInt(opts.rows)) throw new SimdnnArgumentError('rows', describe(opts.rows), 'a positive integer');
   let cols: number;
   if (opts.cols !== undefined) cols = colsOf(opts.cols, n);

@@ -2,7 +2,7 @@
 import { runtime } from '../runtime/runtime.js';
 import { Tensor } from '../runtime/tensor.js';
 import { SimdnnArgumentError, describe } from '../runtime/errors.js';
-import { f32Input, optionsOf, type F32Input } from './args.js';
+import { f32Input, optionsOf, isPositiveInt, positiveInt, type F32Input } from './args.js';
 import { scratchRegions, inputAt, copyOut } from './marshal.js';
 
 export interface TropicalAttentionOptions {
@@ -27,12 +27,7 @@ export interface TropicalAttentionOptions {
   out?: Float32Array | Tensor;
 }
 
-const posInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
-function int(name: string, v: unknown, dflt?: number): number {
-  if (v === undefined && dflt !== undefined) return dflt;
-  if (!posInt(v)) throw new SimdnnArgumentError(name, describe(v), 'a positive integer');
-  return v;
-}
+const posInt = isPositiveInt, int = positiveInt;
 
 /**
  * Tropical attention (Hashemi et al., 2025), its max-plus core: s_ij = -d_H(q_i, k_j) with the
