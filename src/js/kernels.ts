@@ -13,6 +13,7 @@ import { gumbel } from './gumbel.js';
 import { attention, attentionNorm } from './attention.js';
 import { linearAttention } from './linear.js';
 import { tropicalAttention } from './tropical.js';
+import { gemvF32, gemvInt8 } from './linalg.js';
 import { entmax } from './entmax.js';
 import { sinkhorn } from './sinkhorn.js';
 import { selfAdjustSoftmax } from './selfadjust.js';
@@ -108,6 +109,15 @@ export function jsKernels(heap: Heap): Kernels {
       let s = 0;
       for (let i = 0; i < n; i++) s += u[i] * v[i];
       return Math.fround(s);
+    },
+    gemv_f32(w, x, y, rows, cols) {
+      gemvF32(f32(w, rows * cols), f32(x, cols), f32(y, rows), rows, cols);
+    },
+    gemv_i8_i8(w, scale, xq, sx, y, rows, cols) {
+      gemvInt8(new Int8Array(heap.buffer, w, rows * cols), f32(scale, rows), new Int8Array(heap.buffer, xq, cols), Math.fround(sx), f32(y, rows), rows, cols);
+    },
+    gemv_i8_f32(w, scale, x, y, rows, cols) {
+      gemvInt8(new Int8Array(heap.buffer, w, rows * cols), f32(scale, rows), f32(x, cols), 1, f32(y, rows), rows, cols);
     },
     dot_i8(a, b, n) {
       const u = new Int8Array(heap.buffer, a, n), v = new Int8Array(heap.buffer, b, n);

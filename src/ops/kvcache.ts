@@ -4,6 +4,7 @@ import { runtime } from '../runtime/runtime.js';
 import { Tensor, tensor } from '../runtime/tensor.js';
 import { SimdnnArgumentError, describe } from '../runtime/errors.js';
 import { f32Input, optionsOf, isPositiveInt, type F32Input } from './args.js';
+import { quantizeRow } from './quant.js';
 
 export interface KVCacheOptions {
   /** Batch size. Default 1. */
@@ -111,18 +112,6 @@ export class KVCache {
 
   /** True after dispose() or a re-init. */
   get disposed(): boolean { return this.k.disposed; }
-}
-
-/** Symmetric int8 of one row at out[to..]: scale max|x| / 127, round half to even; returns the scale. */
-function quantizeRow(row: Float32Array, out: Int8Array, to: number): number {
-  let m = 0;
-  for (const x of row) m = Math.max(m, Math.abs(x));
-  const scale = Math.fround(m / 127);
-  for (let c = 0; c < row.length; c++) {
-    const y = scale ? row[c] / scale : 0, f = Math.floor(y), r = y - f;
-    out[to + c] = Math.max(-127, Math.min(127, r > 0.5 || (r === 0.5 && f % 2 !== 0) ? f + 1 : f));
-  }
-  return scale;
 }
 
 /**
