@@ -34,10 +34,18 @@ const inOut = {
 const resident = {
   name: 'simdnn (resident)',
   init,
-  labels: { softmax: 'softmax(Tensor) -> Tensor', attention: 'attention(Tensors), K/V resident' },
+  labels: { softmax: 'softmax(Tensor) -> Tensor', attention: 'attention(Tensors), K/V resident', gemvF32: 'gemv(Tensor W)', gemvQ8: 'gemv(QTensor int8, int8 activations)' },
   softmax(x, rows, cols) {
     const tx = s.tensor(x), ty = s.tensor([rows, cols]); // untimed upload, as the harness's setup
     return { run: () => s.softmax(tx, { cols, out: ty }), output: () => ty.toArray(), dispose: () => { tx.dispose(); ty.dispose(); } };
+  },
+  gemvF32(p) { // weights resident, as a model's are
+    const w = s.tensor(p.w), y = new Float32Array(p.N);
+    return { run: () => s.gemv(w, p.x, { out: y }), output: () => y, dispose: () => w.dispose() };
+  },
+  gemvQ8(p) { // the harness's int8 weights and row scales wrapped as they are (no re-quantization)
+    const q = s.QTensor.from('int8', p.wq8, p.N, p.K, p.s8), y = new Float32Array(p.N);
+    return { run: () => s.gemv(q, p.x, { out: y }), output: () => y, dispose: () => q.dispose() };
   },
   attention(p) { // K/V resident (a KV cache in practice), q uploaded per call like a new token
     const k = s.tensor(p.k), v = s.tensor(p.v), out = s.tensor([p.seqQ * p.heads * p.headDim]);

@@ -9,8 +9,20 @@ export function gemv_f32(w: usize, x: usize, y: usize, rows: i32, cols: i32): vo
   let r = 0;
   for (; r + 4 <= rows; r += 4) {
     const w0 = w + <usize>r * stride, w1 = w0 + stride, w2 = w1 + stride, w3 = w2 + stride;
-    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
     let c = 0;
+    for (; c + 16 <= cols; c += 16) { // two independent chains per row hide the FMA latency
+      const o = <usize>c << 2, x0 = v128.load(x + o), x1 = v128.load(x + o, 16), x2 = v128.load(x + o, 32), x3 = v128.load(x + o, 48);
+      a0 = fma4(v128.load(w0 + o), x0, a0); b0 = fma4(v128.load(w0 + o, 16), x1, b0);
+      a1 = fma4(v128.load(w1 + o), x0, a1); b1 = fma4(v128.load(w1 + o, 16), x1, b1);
+      a2 = fma4(v128.load(w2 + o), x0, a2); b2 = fma4(v128.load(w2 + o, 16), x1, b2);
+      a3 = fma4(v128.load(w3 + o), x0, a3); b3 = fma4(v128.load(w3 + o, 16), x1, b3);
+      a0 = fma4(v128.load(w0 + o, 32), x2, a0); b0 = fma4(v128.load(w0 + o, 48), x3, b0);
+      a1 = fma4(v128.load(w1 + o, 32), x2, a1); b1 = fma4(v128.load(w1 + o, 48), x3, b1);
+      a2 = fma4(v128.load(w2 + o, 32), x2, a2); b2 = fma4(v128.load(w2 + o, 48), x3, b2);
+      a3 = fma4(v128.load(w3 + o, 32), x2, a3); b3 = fma4(v128.load(w3 + o, 48), x3, b3);
+    }
+    a0 = f32x4.add(a0, b0); a1 = f32x4.add(a1, b1); a2 = f32x4.add(a2, b2); a3 = f32x4.add(a3, b3);
     for (; c + 4 <= cols; c += 4) {
       const o = <usize>c << 2, xv = v128.load(x + o);
       a0 = fma4(v128.load(w0 + o), xv, a0);
