@@ -13,7 +13,7 @@ import { gumbel } from './gumbel.js';
 import { attention, attentionNorm } from './attention.js';
 import { linearAttention } from './linear.js';
 import { tropicalAttention } from './tropical.js';
-import { gemvF32, gemvInt8 } from './linalg.js';
+import { gemvF32, gemvInt8, gemvGgml } from './linalg.js';
 import { entmax } from './entmax.js';
 import { sinkhorn } from './sinkhorn.js';
 import { selfAdjustSoftmax } from './selfadjust.js';
@@ -118,6 +118,9 @@ export function jsKernels(heap: Heap): Kernels {
     },
     gemv_i8_f32(w, scale, x, y, rows, cols) {
       gemvInt8(new Int8Array(heap.buffer, w, rows * cols), f32(scale, rows), f32(x, cols), 1, f32(y, rows), rows, cols);
+    },
+    gemv_ggml_f32(w, format, xq, xd, y, rows, cols) {
+      gemvGgml(new Uint8Array(heap.buffer), w, format, new Int8Array(heap.buffer, xq, cols), f32(xd, cols / 32), f32(y, rows), rows, cols);
     },
     dot_i8(a, b, n) {
       const u = new Int8Array(heap.buffer, a, n), v = new Int8Array(heap.buffer, b, n);

@@ -4,6 +4,10 @@ import { Tensor, tensor } from '../runtime/tensor.js';
 import { SimdnnArgumentError, describe } from '../runtime/errors.js';
 import { f32Input, optionsOf, positiveInt, type F32Input } from './args.js';
 import { scratchRegions, inputAt, copyOut } from './marshal.js';
+import { QK, BLOCK_BYTES, quantizeBlock, dequantizeBlock, fromF16, type GgmlFormat } from './ggml.js';
+
+export type QFormat = 'int8' | GgmlFormat;
+const FORMATS: QFormat[] = ['int8', 'q8_0', 'q4_0'];
 
 /** Round half to even (the ONNX QuantizeLinear rule). */
 function rne(y: number): number {
@@ -21,60 +25,102 @@ export function quantizeRow(row: ArrayLike<number>, out: Int8Array, to: number):
 }
 
 /** Quantized weights resident in simdnn's memory. */
+/** Bytes of a [rows, cols] matrix in a format (ggml formats need cols % 32 == 0). */
+function byteLength(format: QFormat, rows: number, cols: number): number {
+  if (format === 'int8') return rows * cols;
+  if (cols % QK !== 0) throw new SimdnnArgumentError('cols', `${cols} for ${format}`, `a multiple of ${QK} (the ${format} block)`);
+  return rows * (cols / QK) * BLOCK_BYTES[format];
+}
+
+function formatOf(format: unknown): QFormat {
+  if (!FORMATS.includes(format as QFormat)) throw new SimdnnArgumentError('format', describe(format), FORMATS.map((f) => `'${f}'`).join(', '));
+  return format as QFormat;
+}
+
+/**
+ * Quantized weights resident in simdnn's memory. int8: one f32 scale per row (`scales`); q8_0 and
+ * q4_0: ggml's blocks of 32 with an f16 scale each, byte for byte as in GGUF files.
+ */
 export class QTensor {
-  /** @internal int8 values, row-major (in a tensor of a quarter the floats) */ readonly q: Tensor;
-  /** @internal */ readonly s: Tensor;
-  /** @internal */ constructor(readonly format: 'int8', readonly rows: number, readonly cols: number) {
-    this.q = tensor([Math.ceil((rows * cols) / 4)]);
-    try { this.s = tensor([rows]); } catch (e) { this.q.dispose(); throw e; }
+  /** @internal the bytes (in a tensor of a quarter the floats) */ readonly q: Tensor;
+  /** @internal int8 row scales */ readonly s?: Tensor;
+  /** @internal */ constructor(readonly format: QFormat, readonly rows: number, readonly cols: number) {
+    this.q = tensor([Math.ceil(byteLength(format, rows, cols) / 4)]);
+    if (format === 'int8') {
+      try { this.s = tensor([rows]); } catch (e) { this.q.dispose(); throw e; }
+    }
   }
-  /** The int8 values, row-major (a copy). */
-  get bytes(): Int8Array { this.q.check('q'); return new Int8Array(this.q.rt.alloc.heap.buffer, this.q.ptr, this.rows * this.cols).slice(); }
-  /** One f32 scale per row (a copy): w[r, c] ~ scales[r] * bytes[r * cols + c]. */
-  get scales(): Float32Array { return this.s.toArray(); }
+  /** The stored bytes (a copy): int8 values row-major (Int8Array), or the ggml blocks (Uint8Array). */
+  get bytes(): Int8Array | Uint8Array {
+    this.q.check('q');
+    const n = byteLength(this.format, this.rows, this.cols), buf = this.q.rt.alloc.heap.buffer;
+    return this.format === 'int8' ? new Int8Array(buf, this.q.ptr, n).slice() : new Uint8Array(buf, this.q.ptr, n).slice();
+  }
+  /** int8 only: one f32 scale per row (a copy): w[r, c] ~ scales[r] * bytes[r * cols + c]. */
+  get scales(): Float32Array | undefined { return this.s?.toArray(); }
   /** Free the memory. Safe to call twice. */
-  dispose(): void { this.q.dispose(); this.s.dispose(); }
+  dispose(): void { this.q.dispose(); this.s?.dispose(); }
   get disposed(): boolean { return this.q.disposed; }
 
-  /** Wrap existing int8 values and per-row scales (no re-quantization). */
-  static from(format: 'int8', bytes: Int8Array, rows: number, cols: number, scales: Float32Array): QTensor {
-    if (format !== 'int8') throw new SimdnnArgumentError('format', describe(format), "'int8'");
+  /**
+   * Wrap existing bytes without re-quantizing: int8 values (Int8Array) with `scales`, or ggml
+   * q8_0 / q4_0 blocks (Uint8Array), e.g. a tensor read from a GGUF file.
+   */
+  static from(format: QFormat, bytes: Int8Array | Uint8Array, rows: number, cols: number, scales?: Float32Array): QTensor {
+    const f = formatOf(format);
     runtime();
     positiveInt('rows', rows); positiveInt('cols', cols);
-    if (!(bytes instanceof Int8Array) || bytes.length !== rows * cols) throw new SimdnnArgumentError('bytes', describe(bytes), `an Int8Array of rows*cols = ${rows * cols}`);
-    if (!(scales instanceof Float32Array) || scales.length !== rows) throw new SimdnnArgumentError('scales', describe(scales), `a Float32Array of ${rows} row scales`);
-    const t = new QTensor(format, rows, cols);
-    new Int8Array(t.q.rt.alloc.heap.buffer, t.q.ptr, rows * cols).set(bytes);
-    t.s.data.set(scales);
+    const n = byteLength(f, rows, cols);
+    if (!(bytes instanceof (f === 'int8' ? Int8Array : Uint8Array)) || bytes.length !== n) {
+      throw new SimdnnArgumentError('bytes', describe(bytes), `${f === 'int8' ? 'an Int8Array' : 'a Uint8Array'} of ${n} bytes`);
+    }
+    if (f === 'int8' && (!(scales instanceof Float32Array) || scales.length !== rows)) throw new SimdnnArgumentError('scales', describe(scales), `a Float32Array of ${rows} row scales`);
+    const t = new QTensor(f, rows, cols);
+    new Uint8Array(t.q.rt.alloc.heap.buffer, t.q.ptr, n).set(new Uint8Array(bytes.buffer, bytes.byteOffset, n));
+    if (f === 'int8') t.s!.data.set(scales!);
     return t;
   }
 }
 
 /**
- * Quantize a [rows, cols] f32 matrix to int8 with one symmetric scale per row (ONNX
- * QuantizeLinear semantics with zero point 0: x / scale, round half to even, saturate to
- * [-127, 127]; scale = max|row| / 127). Round-trip error per element <= scale / 2.
+ * Quantize a [rows, cols] f32 matrix.
+ * - 'int8': one symmetric scale per row (ONNX QuantizeLinear with zero point 0: x / scale, round
+ *   half to even, saturate to [-127, 127]; scale = max|row| / 127). Round trip within scale / 2.
+ * - 'q8_0', 'q4_0': ggml's blocks of 32 with ggml's reference rounding (cols % 32 == 0): q8_0
+ *   d = amax / 127, q = roundf(x / d); q4_0 d = (the value of largest magnitude) / -8,
+ *   q = min(15, trunc(x / d + 8.5)); d stored as f16. Bytes as in GGUF.
  */
-export function quantize(x: F32Input, options: { format: 'int8'; rows?: number; cols: number }): QTensor {
+export function quantize(x: F32Input, options: { format: QFormat; rows?: number; cols: number }): QTensor {
   const rt = runtime();
-  const o = optionsOf<{ format: 'int8'; rows: number; cols: number }>(options);
-  if (o.format !== 'int8') throw new SimdnnArgumentError('format', describe(o.format), "'int8' (the other formats are not in this release)");
+  const o = optionsOf<{ format: QFormat; rows: number; cols: number }>(options);
+  const format = formatOf(o.format);
   const n = f32Input(rt, 'x', x), cols = positiveInt('cols', o.cols), rows = positiveInt('rows', o.rows, n / cols);
   if (rows * cols !== n) throw new SimdnnArgumentError('x', `length ${n}`, `rows*cols = ${rows * cols}`);
+  byteLength(format, rows, cols); // (block size check before any work)
   const data = x instanceof Tensor ? x.toArray() : x;
-  if (data.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', 'finite values (int8 has no NaN or Infinity)');
-  const t = new QTensor('int8', rows, cols), q = new Int8Array(rows * cols), s = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) s[r] = quantizeRow(data.subarray(r * cols, (r + 1) * cols), q, r * cols);
-  new Int8Array(rt.alloc.heap.buffer, t.q.ptr, rows * cols).set(q);
-  t.s.data.set(s);
+  if (data.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', `finite values (${format} has no NaN or Infinity)`);
+  const t = new QTensor(format, rows, cols), buf = rt.alloc.heap.buffer;
+  if (format === 'int8') {
+    const q = new Int8Array(rows * cols), s = new Float32Array(rows);
+    for (let r = 0; r < rows; r++) s[r] = quantizeRow(data.subarray(r * cols, (r + 1) * cols), q, r * cols);
+    new Int8Array(buf, t.q.ptr, rows * cols).set(q);
+    t.s!.data.set(s);
+  } else {
+    const out = new Uint8Array(byteLength(format, rows, cols));
+    for (let b = 0; b < n / QK; b++) quantizeBlock(format, data, b * QK, out, b * BLOCK_BYTES[format]);
+    new Uint8Array(buf, t.q.ptr, out.length).set(out);
+  }
   return t;
 }
 
-/** The f32 values of a QTensor: scales[r] * q[r, c]. */
+/** The f32 values of a QTensor: scales[r] * q[r, c], or each block's d * q. */
 export function dequantize(q: QTensor): Float32Array {
   if (!(q instanceof QTensor)) throw new SimdnnArgumentError('q', describe(q), 'a QTensor');
-  const b = q.bytes, s = q.scales;
-  return Float32Array.from(b, (v, i) => v * s[Math.floor(i / q.cols)]);
+  const b = q.bytes;
+  if (q.format === 'int8') { const s = q.scales!; return Float32Array.from(b, (v, i) => v * s[Math.floor(i / q.cols)]); }
+  const out = new Float32Array(q.rows * q.cols);
+  for (let k = 0; k < out.length / QK; k++) dequantizeBlock(q.format, b as Uint8Array, k * BLOCK_BYTES[q.format], out, k * QK);
+  return out;
 }
 
 /**
@@ -98,19 +144,30 @@ export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float
   }
   const act = o.activations ?? 'int8';
   if (act !== 'int8' && act !== 'f32') throw new SimdnnArgumentError('activations', describe(act), "'int8' or 'f32'");
+  if (w instanceof QTensor && w.format !== 'int8' && act !== 'int8') throw new SimdnnArgumentError('activations', describe(act), `'int8' (q8_0 blocks) for ${w.format} weights in this release`);
   if (o.out !== undefined && f32Input(rt, 'out', o.out) !== rows) throw new SimdnnArgumentError('out', describe(o.out), `length ${rows}`);
   const outT = o.out instanceof Tensor;
   const int8 = w instanceof QTensor && act === 'int8';
   const xv = int8 ? (x instanceof Tensor ? x.toArray() : x) : undefined;
   if (xv && xv.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', "finite values with activations 'int8'");
-  const at = scratchRegions(rt, [w instanceof QTensor || w instanceof Tensor ? 0 : w.length * 4, int8 ? cols : (x instanceof Tensor ? 0 : cols * 4), outT ? 0 : rows * 4]);
+  const ggml = w instanceof QTensor && w.format !== 'int8';
+  if (ggml && cols % QK !== 0) throw new SimdnnArgumentError('x', `length ${cols}`, `a multiple of ${QK}`);
+  const at = scratchRegions(rt, [ggml ? (cols / QK) * 4 : w instanceof QTensor || w instanceof Tensor ? 0 : w.length * 4, int8 ? cols : (x instanceof Tensor ? 0 : cols * 4), outT ? 0 : rows * 4]);
   const py = outT ? (o.out as Tensor).ptr : at[2];
-  if (w instanceof QTensor) {
+  if (ggml) { // activations quantized as q8_0 blocks, as ggml's q8 path (values and f16-rounded scales apart)
+    const nb = cols / QK, blk = new Uint8Array(34), xq = new Int8Array(rt.alloc.heap.buffer, at[1], cols), xd = new Float32Array(rt.alloc.heap.buffer, at[0], nb);
+    for (let b = 0; b < nb; b++) {
+      quantizeBlock('q8_0', xv!, b * QK, blk, 0);
+      xd[b] = fromF16(blk[0] | (blk[1] << 8));
+      xq.set(new Int8Array(blk.buffer, 2, QK), b * QK);
+    }
+    rt.kernels.gemv_ggml_f32((w as QTensor).q.ptr, (w as QTensor).format === 'q8_0' ? 0 : 1, at[1], at[0], py, rows, cols);
+  } else if (w instanceof QTensor) {
     if (int8) {
       const xq = new Int8Array(cols), sx = quantizeRow(xv!, xq, 0);
       new Int8Array(rt.alloc.heap.buffer, at[1], cols).set(xq);
-      rt.kernels.gemv_i8_i8(w.q.ptr, w.s.ptr, at[1], sx, py, rows, cols);
-    } else rt.kernels.gemv_i8_f32(w.q.ptr, w.s.ptr, inputAt(rt, x, at[1]), py, rows, cols);
+      rt.kernels.gemv_i8_i8(w.q.ptr, w.s!.ptr, at[1], sx, py, rows, cols);
+    } else rt.kernels.gemv_i8_f32(w.q.ptr, w.s!.ptr, inputAt(rt, x, at[1]), py, rows, cols);
   } else rt.kernels.gemv_f32(inputAt(rt, w, at[0]), inputAt(rt, x, at[1]), py, rows, cols);
   return outT ? (o.out as Tensor) : copyOut(rt, py, rows, o.out as Float32Array | undefined, Float32Array);
 }
