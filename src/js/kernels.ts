@@ -119,7 +119,7 @@ export function jsKernels(heap: Heap): Kernels {
     gemv_i8_f32(w, scale, x, y, rows, cols) {
       gemvInt8(new Int8Array(heap.buffer, w, rows * cols), f32(scale, rows), f32(x, cols), 1, f32(y, rows), rows, cols);
     },
-    gemv_ggml_f32(w, format, xq, xd, y, rows, cols) {
+    gemv_ggml_f32(w, format, xq, xd, _xs, y, rows, cols) {
       gemvGgml(new Uint8Array(heap.buffer), w, format, new Int8Array(heap.buffer, xq, cols), f32(xd, cols / 32), f32(y, rows), rows, cols);
     },
     dot_i8(a, b, n) {

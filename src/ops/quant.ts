@@ -152,16 +152,19 @@ export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float
   if (xv && xv.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', "finite values with activations 'int8'");
   const ggml = w instanceof QTensor && w.format !== 'int8';
   if (ggml && cols % QK !== 0) throw new SimdnnArgumentError('x', `length ${cols}`, `a multiple of ${QK}`);
-  const at = scratchRegions(rt, [ggml ? (cols / QK) * 4 : w instanceof QTensor || w instanceof Tensor ? 0 : w.length * 4, int8 ? cols : (x instanceof Tensor ? 0 : cols * 4), outT ? 0 : rows * 4]);
+  const at = scratchRegions(rt, [ggml ? (cols / QK) * 8 : w instanceof QTensor || w instanceof Tensor ? 0 : w.length * 4, int8 ? cols : (x instanceof Tensor ? 0 : cols * 4), outT ? 0 : rows * 4]);
   const py = outT ? (o.out as Tensor).ptr : at[2];
   if (ggml) { // activations quantized as q8_0 blocks, as ggml's q8 path (values and f16-rounded scales apart)
-    const nb = cols / QK, blk = new Uint8Array(34), xq = new Int8Array(rt.alloc.heap.buffer, at[1], cols), xd = new Float32Array(rt.alloc.heap.buffer, at[0], nb);
+    const nb = cols / QK, blk = new Uint8Array(34), heap = rt.alloc.heap.buffer;
+    const xq = new Int8Array(heap, at[1], cols), xd = new Float32Array(heap, at[0], nb), xs = new Int32Array(heap, at[0] + nb * 4, nb);
     for (let b = 0; b < nb; b++) {
       quantizeBlock('q8_0', xv!, b * QK, blk, 0);
       xd[b] = fromF16(blk[0] | (blk[1] << 8));
-      xq.set(new Int8Array(blk.buffer, 2, QK), b * QK);
+      const q = new Int8Array(blk.buffer, 2, QK);
+      xq.set(q, b * QK);
+      xs[b] = q.reduce((a, v) => a + v, 0); // (for the relaxed q4_0 path: q - 8 as q, then - 8 sum)
     }
-    rt.kernels.gemv_ggml_f32((w as QTensor).q.ptr, (w as QTensor).format === 'q8_0' ? 0 : 1, at[1], at[0], py, rows, cols);
+    rt.kernels.gemv_ggml_f32((w as QTensor).q.ptr, (w as QTensor).format === 'q8_0' ? 0 : 1, at[1], at[0], at[0] + nb * 4, py, rows, cols);
   } else if (w instanceof QTensor) {
     if (int8) {
       const xq = new Int8Array(cols), sx = quantizeRow(xv!, xq, 0);

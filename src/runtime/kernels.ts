@@ -33,7 +33,7 @@ export interface Kernels {
   gemv_f32(w: number, x: number, y: number, rows: number, cols: number): void;
   gemv_i8_i8(w: number, scale: number, xq: number, sx: number, y: number, rows: number, cols: number): void;
   gemv_i8_f32(w: number, scale: number, x: number, y: number, rows: number, cols: number): void;
-  gemv_ggml_f32(w: number, format: number, xq: number, xd: number, y: number, rows: number, cols: number): void;
+  gemv_ggml_f32(w: number, format: number, xq: number, xd: number, xs: number, y: number, rows: number, cols: number): void;
   dot_i8(a: number, b: number, n: number): number;
 }
 
