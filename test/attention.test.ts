@@ -55,6 +55,31 @@ for (const tier of TIERS) {
       }
     });
 
+    it('blocks of four query rows: partial blocks, the causal diagonal, GQA rows across positions', () => {
+      // rows are (position, head) pairs of a kv group, four at a time: seqQ not a multiple of the
+      // block, head sizes off the 8-column step, groups of 1, 2, 3 (blocks straddle positions) and 4
+      for (const [heads, kvHeads] of [[2, 2], [4, 2], [6, 2], [8, 2]]) {
+        for (const headDim of [1, 3, 17, 80]) {
+          for (const seqQ of [1, 2, 3, 5, 33, 65]) {
+            for (const causal of [true, 'top-left'] as const) {
+              const seqK = causal === true ? seqQ + 7 : seqQ;
+              check({ heads, kvHeads, seqQ, seqK, headDim, causal }, `${heads}/${kvHeads} d ${headDim} ${seqQ}x${seqK} ${causal}`, seqQ + headDim);
+            }
+          }
+        }
+      }
+      for (const window of [1, 3, 64, 70]) check({ heads: 4, kvHeads: 2, seqQ: 70, seqK: 140, headDim: 8, causal: true, window }, `window ${window}`);
+      check({ heads: 4, seqQ: 67, seqK: 67, headDim: 12, causal: true, alibi: true, softcap: 2 }, 'block + alibi + softcap');
+      check({ heads: 4, seqQ: 9, seqK: 70, headDim: 8, causal: true, mask: Uint8Array.from({ length: 9 * 70 }, (_, i) => (i % 3 ? 1 : 0)) }, 'block + mask');
+    });
+
+    it('a NaN in a V row reaches only the queries that see its key', () => {
+      const o = { heads: 1, seqQ: 8, seqK: 8, headDim: 8, causal: true } as const, { q, k, v } = inputs(o, 4);
+      v[5 * 8 + 2] = NaN; // key 5: visible from query 5 on
+      const r = simdnn.attention({ q, k, v, ...o });
+      for (let i = 0; i < 8; i++) expect(r.subarray(i * 8, i * 8 + 8).some(Number.isNaN), `query ${i}`).toBe(i >= 5);
+    });
+
     it('masks (boolean and additive, every broadcast shape), bias, ALiBi, softcap', () => {
       const base = { heads: 4, kvHeads: 2, batch: 2, seqQ: 3, seqK: 37, headDim: 8 };
       for (const len of [37, 3 * 37, 2 * 3 * 37, 2 * 4 * 3 * 37]) {

@@ -81,6 +81,7 @@ const NORMALIZERS: Record<Normalizer, number> = { softmax: 0, ssmax: 1, softpick
 export interface AttentionResult<T> { out: T; lse: Float32Array }
 
 const TILE = 64;
+const ROWS = 4, ROW_FIELDS = 4; // query rows per block of the kernel, and its per-row fields
 const SLOTS = 45; // P.Count
 
 /** The standard ALiBi slopes (Press et al.): 2^(-8i/n) for n a power of two, interleaved otherwise. */
@@ -201,11 +202,10 @@ export function attention(options: AttentionOptions): Float32Array | Tensor | At
     }
   }
 
-  const g = heads / kvHeads;
   const arr = (x: F32Input) => (x instanceof Tensor ? 0 : x.length * 4);
   const outT = out instanceof Tensor;
   const at = scratchRegions(rt, [SLOTS * 4, arr(q), arr(k), arr(v), outT ? 0 : nq * 4, o.returnLse ? batch * heads * seqQ * 4 : 0,
-    kind ? 3 * seqK * 4 : (g * d + g * TILE + 2 * g) * 4, maskU8 ? maskU8.length : 0, add ? add.length * 4 : 0, slopes ? heads * 4 : 0, lens ? batch * 4 : 0,
+    kind ? 3 * seqK * 4 : ROWS * (d + TILE + 2 + ROW_FIELDS) * 4, maskU8 ? maskU8.length : 0, add ? add.length * 4 : 0, slopes ? heads * 4 : 0, lens ? batch * 4 : 0,
     fox ? fox.length * 8 : 0]);
   const pq = inputAt(rt, q, at[1]), pk = inputAt(rt, k, at[2]), pv = inputAt(rt, v, at[3]);
   const po = outT ? (out as Tensor).ptr : at[4];
