@@ -36,6 +36,20 @@ import { fma4, hsum4 } from '../simd/fma';
 export function gemv_onnx_i8(w: usize, kind: i32, scale: usize, zpe: usize, gstride: i32, xq: usize, xs: usize, sx: f32, y: usize, rows: i32, cols: i32, group: i32): void {
   const four = kind >= 2, flip8 = i8x16.splat(kind == 1 ? -128 : 0), flip4 = kind == 2 ? 8 : 0, flipv = i8x16.splat(<i8>(kind == 2 ? 0x88 : 0));
   const rowBytes: usize = four ? <usize>(cols >> 1) : <usize>cols, groups = cols / group;
+  if (four && (group & 31) == 0) { // groups of whole 32-runs: group sums scaled in f32 lanes, one horizontal sum per row
+    for (let r = 0; r < rows; r++) {
+      const wr = w + <usize>r * rowBytes;
+      let acc = f32x4.splat(0);
+      for (let g = 0; g < groups; g++) {
+        const c1 = (g + 1) * group, k = <usize>(gstride ? r * gstride + g : 0) << 2;
+        let v = i32x4(-load<i32>(zpe + k) * load<i32>(xs + (<usize>g << 2)), 0, 0, 0);
+        for (let c = g * group; c < c1; c += 32) v = i32x4.add(v, dot32u(v128.load(wr + <usize>(c >> 1)), flipv, v128.load(xq + <usize>c), v128.load(xq + <usize>c, 16)));
+        acc = fma4(f32x4.convert_i32x4_s(v), f32x4.splat(load<f32>(scale + k)), acc);
+      }
+      store<f32>(y + (<usize>r << 2), <f32>(hsum4(acc) * <f64>sx));
+    }
+    return;
+  }
   for (let r = 0; r < rows; r++) {
     const wr = w + <usize>r * rowBytes;
     let acc: f64 = 0;
