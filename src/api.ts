@@ -4,7 +4,7 @@ export { softmax, logSoftmax, logSumExp, ssmax, type SoftmaxOptions, type Softma
 export { softpick, stablemax, logStablemax, taylorSoftmax, softplusNorm, reluNorm, sigmoidNorm, sparsemax, entmax15, entmax, type EntmaxOptions, selfAdjustSoftmax, type SelfAdjustOptions, type SoftpickOptions, type ReluNormOptions, type SigmoidNormOptions } from './ops/variants.js';
 export { sinkhorn, type SinkhornOptions } from './ops/sinkhorn.js';
 export { kvCache, KVCache, type KVCacheOptions } from './ops/kvcache.js';
-export { quantize, dequantize, gemv, dot, QTensor, type QFormat } from './ops/quant.js';
+export { quantize, dequantize, gemv, dot, QTensor, type QFormat, type QScaleOptions } from './ops/quant.js';
 export { tropicalAttention, type TropicalAttentionOptions } from './ops/tropical.js';
 export { linearAttention, linearState, LinearState, type LinearAttentionOptions, type LinearStateOptions, type FeatureMap } from './ops/linear.js';
 export { attention, alibiSlopes, type AttentionOptions, type AttentionResult, type Normalizer } from './ops/attention.js';

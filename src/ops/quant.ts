@@ -5,9 +5,13 @@ import { SimdnnArgumentError, describe } from '../runtime/errors.js';
 import { f32Input, optionsOf, positiveInt, type F32Input } from './args.js';
 import { scratchRegions, inputAt, copyOut } from './marshal.js';
 import { QK, BLOCK_BYTES, quantizeBlock, dequantizeBlock, fromF16, type GgmlFormat } from './ggml.js';
+import { isOnnxInt, is4bit, scaleLayout, quantizeInt, packCodes, dequantizeInt, byteLengthInt, kernelZero, RANGE, type OnnxIntFormat, type ScaleLayout } from './onnx.js';
+import { gemvOnnx } from './onnx-gemv.js';
 
-export type QFormat = 'int8' | GgmlFormat;
-const FORMATS: QFormat[] = ['int8', 'q8_0', 'q4_0'];
+export type QFormat = 'int8' | GgmlFormat | 'uint8' | 'int4' | 'uint4';
+const FORMATS: QFormat[] = ['int8', 'q8_0', 'q4_0', 'uint8', 'int4', 'uint4'];
+/** Scale layout and granularity options of the ONNX integer formats (src/ops/onnx.ts). */
+export interface QScaleOptions { groupSize?: number; axis?: 0 | 1 | null; symmetric?: boolean }
 
 /** Round half to even (the ONNX QuantizeLinear rule). */
 function rne(y: number): number {
@@ -28,6 +32,10 @@ export function quantizeRow(row: ArrayLike<number>, out: Int8Array, to: number):
 /** Bytes of a [rows, cols] matrix in a format (ggml formats need cols % 32 == 0). */
 function byteLength(format: QFormat, rows: number, cols: number): number {
   if (format === 'int8') return rows * cols;
+  if (isOnnxInt(format)) {
+    if (is4bit(format) && cols % 2 !== 0) throw new SimdnnArgumentError('cols', `${cols} for ${format}`, 'an even number (4-bit rows start on a byte)');
+    return byteLengthInt(format, rows * cols);
+  }
   if (cols % QK !== 0) throw new SimdnnArgumentError('cols', `${cols} for ${format}`, `a multiple of ${QK} (the ${format} block)`);
   return rows * (cols / QK) * BLOCK_BYTES[format];
 }
@@ -43,13 +51,20 @@ function formatOf(format: unknown): QFormat {
  */
 export class QTensor {
   /** @internal the bytes (in a tensor of a quarter the floats) */ readonly q: Tensor;
-  /** @internal int8 row scales */ readonly s?: Tensor;
-  /** @internal */ constructor(readonly format: QFormat, readonly rows: number, readonly cols: number) {
+  /** @internal int8 row scales; ONNX formats: the scales of `layout` */ readonly s?: Tensor;
+  /** @internal ONNX integer formats: zero points as the kernels subtract them (i32) */ readonly z?: Tensor;
+  /** @internal */ constructor(readonly format: QFormat, readonly rows: number, readonly cols: number, /** @internal */ readonly layout?: ScaleLayout, private readonly zps?: Int32Array) {
     this.q = tensor([Math.ceil(byteLength(format, rows, cols) / 4)]);
-    if (format === 'int8') {
-      try { this.s = tensor([rows]); } catch (e) { this.q.dispose(); throw e; }
-    }
+    try {
+      if (layout) { this.s = tensor([layout.count]); this.z = tensor([layout.count]); }
+      else if (format === 'int8') this.s = tensor([rows]);
+    } catch (e) { this.q.dispose(); this.s?.dispose(); throw e; }
+    if (layout) new Int32Array(this.z!.rt.alloc.heap.buffer, this.z!.ptr, layout.count).set(zps!.map((v) => kernelZero(format as OnnxIntFormat, v)));
   }
+  /** ONNX integer formats: the zero points (a copy), one per scale. */
+  get zeroPoints(): Int32Array | undefined { return this.zps?.slice(); }
+  /** Columns per scale (cols for per-row or per-tensor scales). */
+  get groupSize(): number { return this.layout?.groupSize ?? (this.format === 'int8' ? this.cols : QK); }
   /** The stored bytes (a copy): int8 values row-major (Int8Array), or the ggml blocks (Uint8Array). */
   get bytes(): Int8Array | Uint8Array {
     this.q.check('q');
@@ -59,17 +74,18 @@ export class QTensor {
   /** int8 only: one f32 scale per row (a copy): w[r, c] ~ scales[r] * bytes[r * cols + c]. */
   get scales(): Float32Array | undefined { return this.s?.toArray(); }
   /** Free the memory. Safe to call twice. */
-  dispose(): void { this.q.dispose(); this.s?.dispose(); }
+  dispose(): void { this.q.dispose(); this.s?.dispose(); this.z?.dispose(); }
   get disposed(): boolean { return this.q.disposed; }
 
   /**
    * Wrap existing bytes without re-quantizing: int8 values (Int8Array) with `scales`, or ggml
    * q8_0 / q4_0 blocks (Uint8Array), e.g. a tensor read from a GGUF file.
    */
-  static from(format: QFormat, bytes: Int8Array | Uint8Array, rows: number, cols: number, scales?: Float32Array): QTensor {
+  static from(format: QFormat, bytes: Int8Array | Uint8Array, rows: number, cols: number, scales?: Float32Array | (QScaleOptions & { scales: Float32Array; zeroPoints?: ArrayLike<number> })): QTensor {
     const f = formatOf(format);
     runtime();
     positiveInt('rows', rows); positiveInt('cols', cols);
+    if (scales !== undefined && !(scales instanceof Float32Array)) return fromOnnx(f, bytes, rows, cols, scales);
     const n = byteLength(f, rows, cols);
     if (!(bytes instanceof (f === 'int8' ? Int8Array : Uint8Array)) || bytes.length !== n) {
       throw new SimdnnArgumentError('bytes', describe(bytes), `${f === 'int8' ? 'an Int8Array' : 'a Uint8Array'} of ${n} bytes`);
@@ -90,15 +106,23 @@ export class QTensor {
  *   d = amax / 127, q = roundf(x / d); q4_0 d = (the value of largest magnitude) / -8,
  *   q = min(15, trunc(x / d + 8.5)); d stored as f16. Bytes as in GGUF.
  */
-export function quantize(x: F32Input, options: { format: QFormat; rows?: number; cols: number }): QTensor {
+export function quantize(x: F32Input, options: { format: QFormat; rows?: number; cols: number } & QScaleOptions): QTensor {
   const rt = runtime();
-  const o = optionsOf<{ format: QFormat; rows: number; cols: number }>(options);
+  const o = optionsOf<{ format: QFormat; rows: number; cols: number } & QScaleOptions>(options);
   const format = formatOf(o.format);
   const n = f32Input(rt, 'x', x), cols = positiveInt('cols', o.cols), rows = positiveInt('rows', o.rows, n / cols);
   if (rows * cols !== n) throw new SimdnnArgumentError('x', `length ${n}`, `rows*cols = ${rows * cols}`);
   byteLength(format, rows, cols); // (block size check before any work)
   const data = x instanceof Tensor ? x.toArray() : x;
   if (data.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', `finite values (${format} has no NaN or Infinity)`);
+  if (o.symmetric !== undefined && typeof o.symmetric !== 'boolean') throw new SimdnnArgumentError('symmetric', describe(o.symmetric), 'true or false');
+  if (isOnnxInt(format) && (format !== 'int8' || o.groupSize !== undefined || o.axis !== undefined || o.symmetric === false)) {
+    const l = scaleLayout(format, rows, cols, o.groupSize, o.axis), { q, scales, zps } = quantizeInt(format, data, rows, cols, l, o.symmetric !== false);
+    const t = new QTensor(format, rows, cols, l, zps), b = packCodes(format, q);
+    new Uint8Array(rt.alloc.heap.buffer, t.q.ptr, b.length).set(new Uint8Array(b.buffer, b.byteOffset, b.length));
+    t.s!.data.set(scales);
+    return t;
+  }
   const t = new QTensor(format, rows, cols), buf = rt.alloc.heap.buffer;
   if (format === 'int8') {
     const q = new Int8Array(rows * cols), s = new Float32Array(rows);
@@ -117,9 +141,10 @@ export function quantize(x: F32Input, options: { format: QFormat; rows?: number;
 export function dequantize(q: QTensor): Float32Array {
   if (!(q instanceof QTensor)) throw new SimdnnArgumentError('q', describe(q), 'a QTensor');
   const b = q.bytes;
+  if (q.layout) return dequantizeInt(q.format as OnnxIntFormat, b, q.rows, q.cols, q.layout, q.scales!, q.zeroPoints!);
   if (q.format === 'int8') { const s = q.scales!; return Float32Array.from(b, (v, i) => v * s[Math.floor(i / q.cols)]); }
-  const out = new Float32Array(q.rows * q.cols);
-  for (let k = 0; k < out.length / QK; k++) dequantizeBlock(q.format, b as Uint8Array, k * BLOCK_BYTES[q.format], out, k * QK);
+  const out = new Float32Array(q.rows * q.cols), f = q.format as GgmlFormat;
+  for (let k = 0; k < out.length / QK; k++) dequantizeBlock(f, b as Uint8Array, k * BLOCK_BYTES[f], out, k * QK);
   return out;
 }
 
@@ -144,13 +169,25 @@ export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float
   }
   const act = o.activations ?? 'int8';
   if (act !== 'int8' && act !== 'f32') throw new SimdnnArgumentError('activations', describe(act), "'int8' or 'f32'");
+  if (w instanceof QTensor && w.layout) {
+    if (o.out !== undefined && f32Input(rt, 'out', o.out) !== rows) throw new SimdnnArgumentError('out', describe(o.out), `length ${rows}`);
+    let xq: Int8Array | undefined, sx = 1;
+    if (act === 'int8') {
+      const xv = x instanceof Tensor ? x.toArray() : x;
+      if (xv.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', "finite values with activations 'int8'");
+      xq = new Int8Array(cols); sx = quantizeRow(xv, xq, 0);
+    }
+    const outT = o.out instanceof Tensor;
+    const py = gemvOnnx(rt, { format: w.format as OnnxIntFormat, rows, cols, w: w.q.ptr, scales: w.s!.ptr, zpe: w.z!.ptr, layout: w.layout }, x, xq, sx, outT ? (o.out as Tensor).ptr : undefined);
+    return outT ? (o.out as Tensor) : copyOut(rt, py, rows, o.out as Float32Array | undefined, Float32Array);
+  }
   if (w instanceof QTensor && w.format !== 'int8' && act !== 'int8') throw new SimdnnArgumentError('activations', describe(act), `'int8' (q8_0 blocks) for ${w.format} weights in this release`);
   if (o.out !== undefined && f32Input(rt, 'out', o.out) !== rows) throw new SimdnnArgumentError('out', describe(o.out), `length ${rows}`);
   const outT = o.out instanceof Tensor;
   const int8 = w instanceof QTensor && act === 'int8';
   const xv = int8 ? (x instanceof Tensor ? x.toArray() : x) : undefined;
   if (xv && xv.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', "finite values with activations 'int8'");
-  const ggml = w instanceof QTensor && w.format !== 'int8';
+  const ggml = w instanceof QTensor && w.format !== 'int8' && !w.layout;
   if (ggml && cols % QK !== 0) throw new SimdnnArgumentError('x', `length ${cols}`, `a multiple of ${QK}`);
   const at = scratchRegions(rt, [ggml ? (cols / QK) * 8 : w instanceof QTensor || w instanceof Tensor ? 0 : w.length * 4, int8 ? cols : (x instanceof Tensor ? 0 : cols * 4), outT ? 0 : rows * 4]);
   const py = outT ? (o.out as Tensor).ptr : at[2];
@@ -189,4 +226,20 @@ export function dot(a: Float32Array | Int8Array, b: Float32Array | Int8Array): n
   }
   new Int8Array(heap, at[0], a.length).set(a); new Int8Array(heap, at[1], b.length).set(b);
   return rt.kernels.dot_i8(at[0], at[1], a.length);
+}
+
+/** QTensor.from for the ONNX integer formats: bytes as ONNX stores them, scales (and zero points) per the layout. */
+function fromOnnx(f: QFormat, bytes: Int8Array | Uint8Array, rows: number, cols: number, o: QScaleOptions & { scales: Float32Array; zeroPoints?: ArrayLike<number> }): QTensor {
+  if (!isOnnxInt(f)) throw new SimdnnArgumentError('scales', 'an options object', `a Float32Array of row scales (or nothing) for ${f}`);
+  if (typeof o !== 'object' || o === null) throw new SimdnnArgumentError('options', describe(o), 'an options object');
+  const l = scaleLayout(f, rows, cols, o.groupSize, o.axis), n = byteLength(f, rows, cols);
+  if (!(bytes instanceof (f === 'int8' ? Int8Array : Uint8Array)) || bytes.length !== n) throw new SimdnnArgumentError('bytes', describe(bytes), `${f === 'int8' ? 'an Int8Array' : 'a Uint8Array'} of ${n} bytes`);
+  if (!(o.scales instanceof Float32Array) || o.scales.length !== l.count || o.scales.some((v) => !(v >= 0) || !Number.isFinite(v))) throw new SimdnnArgumentError('scales', describe(o.scales), `a Float32Array of ${l.count} finite scales >= 0`);
+  const [qmin, qmax] = RANGE[f], sym = f === 'uint8' ? 128 : f === 'uint4' ? 8 : 0;
+  const zp = o.zeroPoints === undefined ? new Int32Array(l.count).fill(sym) : Int32Array.from(o.zeroPoints);
+  if (zp.length !== l.count || zp.some((v, i) => v < qmin || v > qmax || v !== (o.zeroPoints === undefined ? sym : o.zeroPoints![i]))) throw new SimdnnArgumentError('zeroPoints', describe(o.zeroPoints), `${l.count} integers in [${qmin}, ${qmax}]`);
+  const t = new QTensor(f, rows, cols, l, zp);
+  new Uint8Array(t.q.rt.alloc.heap.buffer, t.q.ptr, n).set(new Uint8Array(bytes.buffer, bytes.byteOffset, n));
+  t.s!.data.set(o.scales);
+  return t;
 }

@@ -1,0 +1,48 @@
+// GEMV 4096x4096 over the ONNX integer formats (and int8 / q4_0 for comparison), single thread:
+// ms per call per tier and x over the js tier. Each wasm result is checked against the js tier
+// before timing. Run: node --experimental-wasm-relaxed-simd bench/quant-onnx.mjs
+import * as s from '../dist/node.js';
+import { measure, table } from './timing.mjs';
+
+const N = 4096, K = 4096;
+const w = new Float32Array(N * K), x = new Float32Array(K);
+let seed = 1;
+const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+for (let i = 0; i < w.length; i++) w[i] = rnd();
+for (let i = 0; i < K; i++) x[i] = rnd();
+
+const cases = [
+  ['int8 per row (legacy)', { format: 'int8' }, {}],
+  ['int8 g128 asym', { format: 'int8', groupSize: 128, symmetric: false }, {}],
+  ['uint8 g128 asym', { format: 'uint8', groupSize: 128, symmetric: false }, {}],
+  ['int4 g32 sym', { format: 'int4', groupSize: 32 }, {}],
+  ['int4 g128 sym', { format: 'int4', groupSize: 128 }, {}],
+  ['uint4 g32 asym', { format: 'uint4', groupSize: 32, symmetric: false }, {}],
+  ['uint4 g128 asym', { format: 'uint4', groupSize: 128, symmetric: false }, {}],
+  ['int4 g32, f32 activations', { format: 'int4', groupSize: 32 }, { activations: 'f32' }],
+  ['q4_0 (ggml)', { format: 'q4_0' }, {}],
+];
+const tiers = ['relaxed', 'simd', 'js'], res = {};
+for (const tier of tiers) {
+  await s.init({ tier });
+  for (const [name, qo, go] of cases) {
+    const q = s.quantize(w, { cols: K, ...qo }), y = new Float32Array(N);
+    s.gemv(q, x, { ...go, out: y });
+    (res[name] ??= {})[tier] = { y: y.slice(), ms: tier === 'js' && name !== cases[0][0] && !name.startsWith('int4 g32') ? NaN : measure(() => s.gemv(q, x, { ...go, out: y }), { samples: 7 }).median };
+    q.dispose();
+  }
+}
+const rows = [];
+for (const [name] of cases) {
+  const r = res[name], js = r.js;
+  for (const t of ['relaxed', 'simd']) {
+    let worst = 0, big = 0;
+    for (let i = 0; i < N; i++) { worst = Math.max(worst, Math.abs(r[t].y[i] - js.y[i])); big = Math.max(big, Math.abs(js.y[i])); }
+    worst /= big; // relative to the largest output: the f32 lanes and the js tier's float64 sums differ in rounding
+    if (!(worst < 1e-4)) throw new Error(`${name} ${t}: differs from the js tier (${worst})`);
+  }
+  const f = (v) => (Number.isNaN(v) ? '-' : v.toFixed(3));
+  rows.push([name, f(r.relaxed.ms), f(r.simd.ms), f(js.ms), Number.isNaN(js.ms) ? '-' : `${(js.ms / r.relaxed.ms).toFixed(0)}x / ${(js.ms / r.simd.ms).toFixed(0)}x`]);
+}
+console.log(`GEMV ${N}x${K}, single thread, median ms per call (js tier timed for a few rows only)\n`);
+console.log(table(['weights', 'relaxed ms', 'simd ms', 'js ms', 'x over js (relaxed / simd)'], rows));

@@ -1,0 +1,47 @@
+// The ONNX integer-format GEMV kernels in plain TypeScript (semantics: assembly/linalg/onnx.ts).
+
+/** Code of element e of a row at byte p, as the kernels read it (kind 0 int8, 1 uint8 ^ 0x80, 2 int4 nibble ^ 8, 3 uint4). */
+function code(mem: Uint8Array, p: number, e: number, kind: number): number {
+  if (kind >= 2) return ((mem[p + (e >> 1)] >> ((e & 1) * 4)) & 15) ^ (kind === 2 ? 8 : 0);
+  return (((mem[p + e] ^ (kind === 1 ? 0x80 : 0)) << 24) >> 24);
+}
+
+/** xq in element order (4-bit kinds get it deinterleaved per full 32-run of each group). */
+function natural(xq: Int8Array, kind: number, cols: number, group: number): Int8Array {
+  if (kind < 2) return xq;
+  const out = new Int8Array(cols);
+  for (let c0 = 0; c0 < cols; c0 += group) {
+    let c = c0;
+    for (; c + 32 <= c0 + group; c += 32) for (let j = 0; j < 16; j++) { out[c + 2 * j] = xq[c + j]; out[c + 2 * j + 1] = xq[c + 16 + j]; }
+    for (; c < c0 + group; c++) out[c] = xq[c];
+  }
+  return out;
+}
+
+export function gemvOnnxInt8(mem: Uint8Array, w: number, kind: number, scale: Float32Array, zpe: Int32Array, gstride: number, xq: Int8Array, sx: number, y: Float32Array, rows: number, cols: number, group: number): void {
+  const x = natural(xq, kind, cols, group), rowBytes = kind >= 2 ? cols / 2 : cols;
+  for (let r = 0; r < rows; r++) {
+    let acc = 0;
+    for (let g = 0; g < cols / group; g++) {
+      const k = gstride ? r * gstride + g : 0;
+      let s = 0;
+      for (let c = g * group; c < (g + 1) * group; c++) s += (code(mem, w + r * rowBytes, c, kind) - zpe[k]) * x[c];
+      acc += s * scale[k];
+    }
+    y[r] = acc * sx;
+  }
+}
+
+export function gemvOnnxF32(mem: Uint8Array, w: number, kind: number, scale: Float32Array, zpe: Int32Array, gstride: number, x: Float32Array, y: Float32Array, rows: number, cols: number, group: number): void {
+  const rowBytes = kind >= 2 ? cols / 2 : cols;
+  for (let r = 0; r < rows; r++) {
+    let acc = 0;
+    for (let g = 0; g < cols / group; g++) {
+      const k = gstride ? r * gstride + g : 0;
+      let s = 0;
+      for (let c = g * group; c < (g + 1) * group; c++) s += (code(mem, w + r * rowBytes, c, kind) - zpe[k]) * x[c];
+      acc += Math.fround(s) * scale[k];
+    }
+    y[r] = acc;
+  }
+}
