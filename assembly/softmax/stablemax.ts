@@ -5,7 +5,7 @@
 // correct value 0. Rows where x / T itself overflows f32 take a float64 scalar path.
 // Edges: -Inf -> s = 0 (all -Inf -> zeros); NaN -> NaN row; +Inf entries share the mass.
 import { hsum4 } from '../simd/fma';
-import { vlog } from '../simd/vlog';
+import { vlog, vlogPos } from '../simd/vlog';
 import { rowMax, fill, scale, edgeRow, logEdgeRow } from './softmax';
 
 /** s(z) / smax for one vector. */
@@ -112,7 +112,7 @@ function logStablemaxRow(xr: usize, yr: usize, n: i32, beta: f32): void {
     const off = <usize>i << 2;
     const z = f32x4.mul(v128.load(xr + off), vb), t = ratio(z, smax);
     const normal = f32x4.ge(t, tiny);
-    let lt = vlog(t);
+    let lt = vlogPos(t); // lanes that are not normal floats are replaced below
     if (!i32x4.all_true(normal)) lt = v128.bitselect(lt, f32x4.sub(logS(z), lmax), normal); // rare: skip the second log
     v128.store(yr + off, f32x4.sub(lt, lsum));
   }
