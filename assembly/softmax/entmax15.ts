@@ -10,6 +10,7 @@
 // root is consistent with them.
 // Edges: all -Inf -> zeros; NaN -> NaN row; +Inf entries share the mass.
 import { rowMax, fill, edgeRow } from './softmax';
+import { below } from './sparsemax';
 
 let su: f64 = 0; // sum of u over u > tau
 let suu: f64 = 0; // sum of u^2 over u > tau
@@ -19,17 +20,6 @@ let nan = false;
 // @ts-ignore: decorator
 @inline function half(v: v128, vm: v128, vb: v128): v128 {
   return f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(v), vm), vb);
-}
-
-/**
- * An f32 bound below which x has u <= tau: x > m + tau / b less a margin far above the rounding
- * of u. Vectors entirely at or below it skip the float64 work (most of a row, once tau is near
- * its root and the support small).
- */
-// @ts-ignore: decorator
-@inline function below(m: f64, b: f64, tau: f64): v128 {
-  const t = m + tau / b;
-  return f32x4.splat(<f32>(t - Math.abs(t) * 1e-6 - 1e-30));
 }
 
 /** Sums of u and u^2 over the candidate support {u > tau}, and its smallest u; returns its size. */
