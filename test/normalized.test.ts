@@ -44,6 +44,13 @@ for (const tier of TIERS) {
         check(randomF32(2 * 5, 3, -3000, -800), { cols: 5 }, 'below the float64 underflow');
       });
 
+      it(`${op.name}: z around 0, only small terms, large z (softplus: its log1p polynomial from t = 1 down to the exp flush)`, () => {
+        // each row's max sets the scale: rows around 0, a row of small t (-20 .. -27.5) and large z
+        check(Float32Array.from([0, -1e-8, 1e-8, -0.5, 0.5, -1, 1, -3.2, 3.2, -17, -27.5, -60, -87, -88, -100, -Infinity]), { cols: 16 }, 'z around 0');
+        check(Float32Array.from([-20, -20.5, -21, -23, -25, -27, -27.5, -27.59]), { cols: 8 }, 'small t only');
+        check(Float32Array.from([90, 88, 87.5, 80, 30, 17, 1, 0, -1, -17, -30]), { cols: 11 }, 'large z');
+      });
+
       it(`${op.name}: properties (rows sum to 1${op.monotone ? ', order preserved' : ''}), Tensor in/out`, () => {
         fc.assert(fc.property(fc.float32Array({ minLength: 1, maxLength: 60, noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), (x) => {
           const out = op.fn(x), y = op.log ? out.map(Math.exp) : out;

@@ -10,6 +10,7 @@
 // root is consistent with them.
 // Edges: all -Inf -> zeros; NaN -> NaN row; +Inf entries share the mass.
 import { rowMax, fill, edgeRow } from './softmax';
+import { below } from './sparsemax';
 
 let su: f64 = 0; // sum of u over u > tau
 let suu: f64 = 0; // sum of u^2 over u > tau
@@ -24,11 +25,13 @@ let nan = false;
 /** Sums of u and u^2 over the candidate support {u > tau}, and its smallest u; returns its size. */
 function sums(xr: usize, n: i32, m: f64, b: f64, tau: f64): i32 {
   const vm = f64x2.splat(m), vb = f64x2.splat(b), vt = f64x2.splat(tau), inf = f64x2.splat(Infinity);
+  const lo = below(m, b, tau);
   let au = f64x2.splat(0), auu = au, c = i64x2.splat(0), bad = i32x4.splat(0), amin = inf;
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const v = v128.load(xr + (<usize>i << 2));
     bad = v128.or(bad, f32x4.ne(v, v));
+    if (!v128.any_true(f32x4.gt(v, lo))) continue;
     const ul = half(v, vm, vb), uh = half(i32x4.shuffle(v, v, 2, 3, 0, 1), vm, vb);
     const il = f64x2.gt(ul, vt), ih = f64x2.gt(uh, vt);
     const cl = v128.and(ul, il), ch = v128.and(uh, ih);
@@ -70,11 +73,12 @@ function entmaxRow(xr: usize, yr: usize, n: i32, beta: f32): void {
     if (!(step > 1e-300)) break;
     tau += step;
   }
-  const vm = f64x2.splat(m), vb = f64x2.splat(b), vt = f64x2.splat(tau), zero = f64x2.splat(0);
+  const vm = f64x2.splat(m), vb = f64x2.splat(b), vt = f64x2.splat(tau), zero = f64x2.splat(0), lo = below(m, b, tau);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const off = <usize>i << 2;
     const v = v128.load(xr + off);
+    if (!v128.any_true(f32x4.gt(v, lo))) { v128.store(yr + off, zero); continue; }
     const dl = f64x2.pmax(f64x2.sub(half(v, vm, vb), vt), zero);
     const dh = f64x2.pmax(f64x2.sub(half(i32x4.shuffle(v, v, 2, 3, 0, 1), vm, vb), vt), zero);
     const lo = f32x4.demote_f64x2_zero(f64x2.mul(dl, dl)), hi = f32x4.demote_f64x2_zero(f64x2.mul(dh, dh));

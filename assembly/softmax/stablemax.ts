@@ -5,7 +5,7 @@
 // correct value 0. Rows where x / T itself overflows f32 take a float64 scalar path.
 // Edges: -Inf -> s = 0 (all -Inf -> zeros); NaN -> NaN row; +Inf entries share the mass.
 import { hsum4 } from '../simd/fma';
-import { vlog } from '../simd/vlog';
+import { vlog, vlogPos } from '../simd/vlog';
 import { rowMax, fill, scale, edgeRow, logEdgeRow } from './softmax';
 
 /** s(z) / smax for one vector. */
@@ -87,7 +87,8 @@ function stablemaxRow(xr: usize, yr: usize, n: i32, beta: f32): void {
 /**
  * log stablemax: log t - log sum t with t = s(z) / s(z_max), as log(t) where t is a normal
  * float and as log s(z) - log s(z_max) where t underflows (both terms are then large, so the
- * subtraction loses nothing that matters). Pass 2 recomputes t from x: y may be x.
+ * subtraction loses nothing that matters). Out of place, pass 1 stores t in y for pass 2; in
+ * place (y = x) pass 2 recomputes t from x.
  */
 function logStablemaxRow(xr: usize, yr: usize, n: i32, beta: f32): void {
   const xmax = rowMax(xr, n);
@@ -104,16 +105,21 @@ function logStablemaxRow(xr: usize, yr: usize, n: i32, beta: f32): void {
     return;
   }
   const smax = f32x4.splat(sOf(zmax)), vb = f32x4.splat(beta);
-  const total = ratioSum(xr, yr, n, vb, smax, false); // no store: y may be x, pass 2 reads x
+  const keep = xr != yr;
+  const total = ratioSum(xr, yr, n, vb, smax, keep);
   if (total != total) { fill(yr, n, NaN); return; }
   const lsum = f32x4.splat(<f32>Math.log(total)), lmax = logS(f32x4.splat(zmax)), tiny = f32x4.splat(1.17549435e-38);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const off = <usize>i << 2;
-    const z = f32x4.mul(v128.load(xr + off), vb), t = ratio(z, smax);
+    let t: v128;
+    if (keep) t = v128.load(yr + off);
+    else t = ratio(f32x4.mul(v128.load(xr + off), vb), smax);
     const normal = f32x4.ge(t, tiny);
-    let lt = vlog(t);
-    if (!i32x4.all_true(normal)) lt = v128.bitselect(lt, f32x4.sub(logS(z), lmax), normal); // rare: skip the second log
+    let lt = vlogPos(t); // lanes that are not normal floats are replaced below
+    if (!i32x4.all_true(normal)) { // rare: skip the second log
+      lt = v128.bitselect(lt, f32x4.sub(logS(f32x4.mul(v128.load(xr + off), vb)), lmax), normal);
+    }
     v128.store(yr + off, f32x4.sub(lt, lsum));
   }
   for (; i < n; i++) {

@@ -206,5 +206,5 @@ export function logStablemax(x: Float32Array, options?: SoftmaxOptions & { out?:
 export function logStablemax(x: F32Input, options: SoftmaxOptions & { out: Tensor }): Tensor;
 export function logStablemax(x: F32Input, options?: SoftmaxOptions): Float32Array;
 export function logStablemax(x: F32Input, options?: SoftmaxOptions): Float32Array | Tensor {
-  return rowOp((k, px, py, rows, cols, beta) => k.log_stablemax_f32(px, py, rows, cols, beta), x, options, false);
+  return rowOp((k, px, py, rows, cols, beta) => k.log_stablemax_f32(px, py, rows, cols, beta), x, options, false, 0, true); // out of place the kernel keeps t from its first pass
 }
