@@ -80,6 +80,16 @@ for (const tier of TIERS) {
       for (let i = 0; i < 8; i++) expect(r.subarray(i * 8, i * 8 + 8).some(Number.isNaN), `query ${i}`).toBe(i >= 5);
     });
 
+    it('a NaN in a masked-out V row reaches no query (head sizes with and without a column tail)', () => {
+      for (const headDim of [3, 8, 16, 17]) {
+        const o = { heads: 4, seqQ: 6, seqK: 8, headDim } as const, { q, k, v } = inputs(o, 5);
+        v[5 * headDim + headDim - 1] = NaN; // key 5, last column (the scalar tail when headDim % 16 != 0)
+        const mask = Uint8Array.from({ length: 8 }, (_, j) => (j === 5 ? 0 : 1));
+        const r = simdnn.attention({ q, k, v, mask, ...o });
+        expect(r.some(Number.isNaN), `headDim ${headDim}`).toBe(false);
+      }
+    });
+
     it('masks (boolean and additive, every broadcast shape), bias, ALiBi, softcap', () => {
       const base = { heads: 4, kvHeads: 2, batch: 2, seqQ: 3, seqK: 37, headDim: 8 };
       for (const len of [37, 3 * 37, 2 * 3 * 37, 2 * 4 * 3 * 37]) {

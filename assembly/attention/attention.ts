@@ -375,6 +375,7 @@ function scores8(q: usize, k: usize, ks: i32, ksc: usize, n: i32, d: i32, scale:
     let a = load<f32>(acc + o) * f;
     for (let jj = 0; jj < n; jj++) {
       const w = int8 ? load<f32>(p + (<usize>jj << 2)) * load<f32>(vsc + (<usize>jj << 2)) : load<f32>(p + (<usize>jj << 2));
+      if (w == 0) continue; // a masked key's weight: never 0 * a NaN or Inf in V
       const x = int8 ? <f32>load<i8>(v + <usize>(jj * vs + c)) : load<f32>(v + (<usize>(jj * vs + c) << 2));
       a += w * x;
     }
