@@ -14,7 +14,7 @@ import { attention, attentionNorm } from './attention.js';
 import { linearAttention } from './linear.js';
 import { tropicalAttention } from './tropical.js';
 import { gemvF32, gemvInt8, gemvGgml } from './linalg.js';
-import { gemvOnnxInt8, gemvOnnxF32 } from './onnx.js';
+import { gemvOnnx } from './onnx.js';
 import { entmax } from './entmax.js';
 import { sinkhorn } from './sinkhorn.js';
 import { selfAdjustSoftmax } from './selfadjust.js';
@@ -125,11 +125,11 @@ export function jsKernels(heap: Heap): Kernels {
     },
     gemv_onnx_i8(w, kind, scale, zpe, gstride, xq, _xs, sx, y, rows, cols, group) {
       const n = gstride ? rows * gstride : 1;
-      gemvOnnxInt8(new Uint8Array(heap.buffer), w, kind, f32(scale, n), new Int32Array(heap.buffer, zpe, n), gstride, new Int8Array(heap.buffer, xq, cols), Math.fround(sx), f32(y, rows), rows, cols, group);
+      gemvOnnx(new Uint8Array(heap.buffer), w, kind, f32(scale, n), new Int32Array(heap.buffer, zpe, n), gstride, new Int8Array(heap.buffer, xq, cols), Math.fround(sx), f32(y, rows), rows, cols, group);
     },
     gemv_onnx_f32(w, kind, scale, zpe, gstride, x, y, rows, cols, group) {
       const n = gstride ? rows * gstride : 1;
-      gemvOnnxF32(new Uint8Array(heap.buffer), w, kind, f32(scale, n), new Int32Array(heap.buffer, zpe, n), gstride, f32(x, cols), f32(y, rows), rows, cols, group);
+      gemvOnnx(new Uint8Array(heap.buffer), w, kind, f32(scale, n), new Int32Array(heap.buffer, zpe, n), gstride, f32(x, cols), 1, f32(y, rows), rows, cols, group);
     },
     dot_i8(a, b, n) {
       const u = new Int8Array(heap.buffer, a, n), v = new Int8Array(heap.buffer, b, n);

@@ -18,30 +18,21 @@ function natural(xq: Int8Array, kind: number, cols: number, group: number): Int8
   return out;
 }
 
-export function gemvOnnxInt8(mem: Uint8Array, w: number, kind: number, scale: Float32Array, zpe: Int32Array, gstride: number, xq: Int8Array, sx: number, y: Float32Array, rows: number, cols: number, group: number): void {
-  const x = natural(xq, kind, cols, group), rowBytes = kind >= 2 ? cols / 2 : cols;
+/**
+ * y = W x over the codes minus zero points, one scale per group. Int8 activations (xq with scale
+ * sx; 4-bit kinds deinterleaved as the kernel reads them) sum exact integers; f32 activations
+ * (sx = 1) round each group sum to f32 as the wasm lanes do.
+ */
+export function gemvOnnx(mem: Uint8Array, w: number, kind: number, scale: Float32Array, zpe: Int32Array, gstride: number, xa: Int8Array | Float32Array, sx: number, y: Float32Array, rows: number, cols: number, group: number): void {
+  const int8 = xa instanceof Int8Array, x = int8 ? natural(xa, kind, cols, group) : xa, rowBytes = kind >= 2 ? cols / 2 : cols;
   for (let r = 0; r < rows; r++) {
     let acc = 0;
     for (let g = 0; g < cols / group; g++) {
       const k = gstride ? r * gstride + g : 0;
       let s = 0;
       for (let c = g * group; c < (g + 1) * group; c++) s += (code(mem, w + r * rowBytes, c, kind) - zpe[k]) * x[c];
-      acc += s * scale[k];
+      acc += (int8 ? s : Math.fround(s)) * scale[k];
     }
-    y[r] = acc * sx;
-  }
-}
-
-export function gemvOnnxF32(mem: Uint8Array, w: number, kind: number, scale: Float32Array, zpe: Int32Array, gstride: number, x: Float32Array, y: Float32Array, rows: number, cols: number, group: number): void {
-  const rowBytes = kind >= 2 ? cols / 2 : cols;
-  for (let r = 0; r < rows; r++) {
-    let acc = 0;
-    for (let g = 0; g < cols / group; g++) {
-      const k = gstride ? r * gstride + g : 0;
-      let s = 0;
-      for (let c = g * group; c < (g + 1) * group; c++) s += (code(mem, w + r * rowBytes, c, kind) - zpe[k]) * x[c];
-      acc += Math.fround(s) * scale[k];
-    }
-    y[r] = acc;
+    y[r] = int8 ? acc * sx : acc;
   }
 }
