@@ -20,7 +20,7 @@ export { linear_attention_f32 } from './attention/linear';
 export { tropical_attention_f32 } from './attention/tropical';
 export { dot_f32, dot_i8 } from './linalg/dot';
 export { gemv_f32, gemv_i8_i8, gemv_i8_f32 } from './linalg/gemv';
-export { gemv_ggml_f32 } from './linalg/ggml';
+export { gemm_ggml } from './linalg/ggml';
 export { gemv_onnx_i8, gemv_onnx_f32 } from './linalg/onnx';
 export { exp_f32, log_f32 } from './simd/exp';
 

@@ -1,11 +1,13 @@
-// ggml q8_0 / q4_0: bytes bit-exact against an independent statement of ggml's reference
-// quantizers (f16 by float64 arithmetic, not bit tricks), dequantization, round-trip bounds,
-// and gemv with q8_0 activations in every tier against float64 over the same quantized values.
+// ggml block formats: bytes bit-exact against an independent statement of ggml's reference
+// quantizers (quantize_row_*_ref, in f32 arithmetic; f16 by float64 rounding, not bit tricks),
+// dequantization against ggml's dequantize_row_* loops, round-trip bounds, and gemv / gemm with
+// q8_0 activations in every tier against float64 over the same quantized values.
 import { describe, it, beforeAll, expect } from 'vitest';
 import { simdnn, TIERS } from './util';
 import { randomF32 } from './reference';
 
 const fr = Math.fround;
+const HALF_F16_ULP = 2 ** -25;
 
 /** f16 bits of a finite f32 by rounding |v| to the half grid in float64 (nearest, ties to even). */
 function f16(v: number): number {
@@ -21,90 +23,247 @@ function f16(v: number): number {
   const E = Math.floor(Math.log2(r));
   return sign | ((E + 15) << 10) | Math.round((r / 2 ** E - 1) * 1024);
 }
-const unf16 = (h: number) => { const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 31, m = h & 1023; return e ? s * (1 + m / 1024) * 2 ** (e - 15) : s * m * 2 ** -24; };
+const unf16 = (h: number) => { const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 31, m = h & 1023; return e === 31 ? (m ? NaN : s * Infinity) : e ? s * (1 + m / 1024) * 2 ** (e - 15) : s * m * 2 ** -24; };
 const roundf = (x: number) => Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
+const KV = [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113];
+const FORMATS = { q8_0: [32, 34], q4_0: [32, 18], q4_1: [32, 20], q5_0: [32, 22], q5_1: [32, 24], iq4_nl: [32, 18], tq2_0: [256, 66], tq1_0: [256, 54], q4_k: [256, 144], q6_k: [256, 210] } as const;
+type F = keyof typeof FORMATS;
+const QUANTIZABLE: F[] = ['q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1', 'iq4_nl', 'tq2_0', 'tq1_0'];
 
-/** ggml's quantize_row_q8_0_ref / quantize_row_q4_0_ref for one row, as the C does it in f32. */
-function refBlocks(format: 'q8_0' | 'q4_0', x: ArrayLike<number>): Uint8Array {
-  const bb = format === 'q8_0' ? 34 : 18, out = new Uint8Array((x.length / 32) * bb);
-  for (let b = 0; b < x.length / 32; b++) {
-    const v = Array.from({ length: 32 }, (_, j) => x[b * 32 + j]), o = b * bb;
-    let d: number;
-    if (format === 'q8_0') {
-      d = fr(Math.max(...v.map(Math.abs)) / 127);
-      const id = d ? fr(1 / d) : 0;
-      v.forEach((t, j) => { out[o + 2 + j] = roundf(fr(t * id)) & 255; });
+/** One block of ggml's quantize_row_<format>_ref, statement by statement. */
+function refBlock(format: F, x: number[], o: Uint8Array): void {
+  const put16 = (at: number, v: number) => { const h = f16(v); o[at] = h & 255; o[at + 1] = h >> 8; };
+  let amax = 0, max = 0, min = 3.4028234663852886e38, hi = -3.4028234663852886e38;
+  for (const v of x) { if (amax < Math.abs(v)) { amax = Math.abs(v); max = v; } if (v < min) min = v; if (v > hi) hi = v; }
+  const nib = (at: number, q: number[]) => { for (let j = 0; j < 16; j++) o[at + j] = (q[j] & 15) | ((q[j + 16] & 15) << 4); };
+  const qh = (at: number, q: number[]) => { let h = 0; q.forEach((v, j) => { h |= ((v & 0x10) >> 4) << j; }); for (let k = 0; k < 4; k++) o[at + k] = (h >>> (8 * k)) & 255; };
+  if (format === 'q8_0') {
+    const d = fr(amax / 127), id = d ? fr(1 / d) : 0;
+    put16(0, d); x.forEach((v, j) => { o[2 + j] = roundf(fr(v * id)) & 255; });
+  } else if (format === 'q4_0' || format === 'q5_0') {
+    const n = format === 'q4_0' ? 8 : 16, d = fr(max / -n), id = d ? fr(1 / d) : 0;
+    const q = x.map((v) => Math.min(2 * n - 1, Math.trunc(fr(fr(v * id) + n + 0.5))));
+    put16(0, d);
+    if (format === 'q5_0') { qh(2, q); nib(6, q); } else nib(2, q);
+  } else if (format === 'q4_1' || format === 'q5_1') {
+    const n = format === 'q4_1' ? 15 : 31, d = fr(fr(hi - min) / n), id = d ? fr(1 / d) : 0;
+    const q = x.map((v) => { const t = Math.trunc(fr(fr(fr(v - min) * id) + 0.5)); return format === 'q4_1' ? Math.min(15, t) : t & 255; });
+    put16(0, d); put16(2, min);
+    if (format === 'q5_1') { qh(4, q); nib(8, q); } else nib(4, q);
+  } else if (format === 'iq4_nl') {
+    if (amax < fr(1e-15)) { put16(0, 0); return; }
+    const id = fr(1 / fr(max / KV[0]));
+    let sumqx = 0, sumq2 = 0;
+    const l = x.map((v) => {
+      const a = fr(id * v);
+      let best = 0;
+      if (a >= KV[15]) best = 15;
+      else if (a > KV[0]) { let ml = 0, mu = 15; while (mu - ml > 1) { const m = (ml + mu) >> 1; if (a < KV[m]) mu = m; else ml = m; } best = fr(a - KV[mu - 1]) < fr(KV[mu] - a) ? mu - 1 : mu; }
+      const w = fr(v * v), q = KV[best];
+      sumqx = fr(sumqx + fr(fr(w * q) * v)); sumq2 = fr(sumq2 + fr(fr(w * q) * q));
+      return best;
+    });
+    put16(0, fr(sumqx / sumq2)); nib(2, l);
+  } else if (format === 'tq2_0' || format === 'tq1_0') {
+    const d = fr(amax), id = d ? fr(1 / d) : 0, t = (j: number) => roundf(fr(x[j] * id)) + 1;
+    if (format === 'tq2_0') {
+      for (let j = 0; j < 64; j += 32) for (let m = 0; m < 32; m++) { let q = 0; for (let n = 0; n < 4; n++) q += (t(4 * j + m + 32 * n) & 3) << (2 * n); o[j + m] = q; }
+      put16(64, d);
     } else {
-      let amax = 0, max = 0;
-      for (const t of v) if (amax < Math.abs(t)) { amax = Math.abs(t); max = t; }
-      d = fr(max / -8);
-      const id = d ? fr(1 / d) : 0, q = (t: number) => Math.min(15, Math.trunc(fr(fr(t * id) + 8.5)));
-      for (let j = 0; j < 16; j++) out[o + 2 + j] = q(v[j]) | (q(v[j + 16]) << 4);
+      const ceil = (q: number) => Math.floor((q * 256 + 242) / 243) & 255;
+      for (let m = 0; m < 32; m++) { let q = 0; for (let n = 0; n < 5; n++) q = q * 3 + t(m + 32 * n); o[m] = ceil(q); }
+      for (let m = 0; m < 16; m++) { let q = 0; for (let n = 0; n < 5; n++) q = q * 3 + t(160 + m + 16 * n); o[32 + m] = ceil(q); }
+      for (let j = 0; j < 4; j++) { let q = 0; for (let m = 0; m < 4; m++) q = q * 3 + t(240 + j + 4 * m); o[48 + j] = ceil(q * 3); }
+      put16(52, d);
     }
-    const h = f16(d);
-    out[o] = h & 255; out[o + 1] = h >> 8;
   }
+}
+
+function refQuantize(format: F, x: ArrayLike<number>): Uint8Array {
+  const [qk, bb] = FORMATS[format], out = new Uint8Array((x.length / qk) * bb);
+  for (let b = 0; b < x.length / qk; b++) refBlock(format, Array.from({ length: qk }, (_, j) => x[b * qk + j]), out.subarray(b * bb, (b + 1) * bb));
   return out;
+}
+
+/**
+ * ggml's dequantize_row_<format> for one block: the values as scale * q (f32) and the bias of
+ * each (x = a + m in f32), so a dot's magnitude can count both.
+ */
+function refDequantBlock(format: F, b: Uint8Array): { a: number[]; m: number[] } {
+  const g = (p: number) => unf16(b[p] | (b[p + 1] << 8)), a: number[] = [], m: number[] = [];
+  const push = (i: number, v: number, bias = 0) => { a[i] = v; m[i] = bias; };
+  const h32 = (p: number) => (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
+  switch (format) {
+    case 'q8_0': for (let j = 0; j < 32; j++) push(j, fr(g(0) * ((b[2 + j] << 24) >> 24))); break;
+    case 'q4_0': for (let j = 0; j < 16; j++) { push(j, fr(g(0) * ((b[2 + j] & 15) - 8))); push(j + 16, fr(g(0) * ((b[2 + j] >> 4) - 8))); } break;
+    case 'q4_1': for (let j = 0; j < 16; j++) { push(j, fr(g(0) * (b[4 + j] & 15)), g(2)); push(j + 16, fr(g(0) * (b[4 + j] >> 4)), g(2)); } break;
+    case 'q5_0': case 'q5_1': {
+      const one = format === 'q5_1', qh = h32(one ? 4 : 2), qs = one ? 8 : 6, off = one ? 0 : 16;
+      for (let j = 0; j < 16; j++) {
+        const xh0 = ((qh >>> j) << 4) & 0x10, xh1 = (qh >>> (j + 12)) & 0x10;
+        push(j, fr(g(0) * (((b[qs + j] & 15) | xh0) - off)), one ? g(2) : 0);
+        push(j + 16, fr(g(0) * (((b[qs + j] >> 4) | xh1) - off)), one ? g(2) : 0);
+      }
+      break;
+    }
+    case 'iq4_nl': for (let j = 0; j < 16; j++) { push(j, fr(g(0) * KV[b[2 + j] & 15])); push(j + 16, fr(g(0) * KV[b[2 + j] >> 4])); } break;
+    case 'tq2_0': { let y = 0; for (let j = 0; j < 64; j += 32) for (let l = 0; l < 4; l++) for (let k = 0; k < 32; k++) push(y++, fr((((b[j + k] >> (2 * l)) & 3) - 1) * g(64))); break; }
+    case 'tq1_0': {
+      const pow3 = [1, 3, 9, 27, 81, 243], tr = (v: number, n: number) => ((((v * pow3[n]) & 255) * 3) >> 8) - 1;
+      let y = 0;
+      for (let n = 0; n < 5; n++) for (let k = 0; k < 32; k++) push(y++, fr(tr(b[k], n) * g(52)));
+      for (let n = 0; n < 5; n++) for (let k = 0; k < 16; k++) push(y++, fr(tr(b[32 + k], n) * g(52)));
+      for (let n = 0; n < 4; n++) for (let j = 0; j < 4; j++) push(y++, fr(tr(b[48 + j], n) * g(52)));
+      break;
+    }
+    case 'q4_k': {
+      const sm = (j: number): [number, number] => j < 4 ? [b[4 + j] & 63, b[8 + j] & 63] : [(b[8 + j] & 0xf) | ((b[j] >> 6) << 4), (b[8 + j] >> 4) | ((b[4 + j] >> 6) << 4)];
+      for (let j = 0, is = 0; j < 256; j += 64, is += 2) {
+        const [s1, m1] = sm(is), [s2, m2] = sm(is + 1), d1 = fr(g(0) * s1), d2 = fr(g(0) * s2), n1 = fr(g(2) * m1), n2 = fr(g(2) * m2);
+        for (let l = 0; l < 32; l++) { const q = b[16 + j / 2 + l]; push(j + l, fr(d1 * (q & 15)), -n1); push(j + 32 + l, fr(d2 * (q >> 4)), -n2); }
+      }
+      break;
+    }
+    case 'q6_k': {
+      const d = g(208), sc = (i: number) => (b[192 + i] << 24) >> 24;
+      for (let n = 0; n < 2; n++) for (let l = 0; l < 32; l++) {
+        const ql = 64 * n, qh = 128 + 32 * n, is = 8 * n + (l >> 4), h = b[qh + l];
+        push(128 * n + l, fr(fr(d * sc(is)) * (((b[ql + l] & 15) | ((h & 3) << 4)) - 32)));
+        push(128 * n + l + 32, fr(fr(d * sc(is + 2)) * (((b[ql + l + 32] & 15) | (((h >> 2) & 3) << 4)) - 32)));
+        push(128 * n + l + 64, fr(fr(d * sc(is + 4)) * (((b[ql + l] >> 4) | (((h >> 4) & 3) << 4)) - 32)));
+        push(128 * n + l + 96, fr(fr(d * sc(is + 6)) * (((b[ql + l + 32] >> 4) | (((h >> 6) & 3) << 4)) - 32)));
+      }
+      break;
+    }
+  }
+  return { a, m };
+}
+
+function refDequantize(format: F, bytes: Uint8Array, n: number): { x: Float32Array; a: Float64Array; m: Float64Array } {
+  const [qk, bb] = FORMATS[format], x = new Float32Array(n), a = new Float64Array(n), m = new Float64Array(n);
+  for (let k = 0; k < n / qk; k++) {
+    const r = refDequantBlock(format, bytes.subarray(k * bb, (k + 1) * bb));
+    for (let j = 0; j < qk; j++) { a[k * qk + j] = r.a[j]; m[k * qk + j] = r.m[j]; x[k * qk + j] = r.m[j] === 0 ? r.a[j] : r.a[j] + r.m[j]; } // ggml adds no bias where there is none: -0 stays -0
+  }
+  return { x, a, m };
+}
+
+/** Random block bytes with finite, moderate f16 scales at the given offsets. */
+function randomBlocks(format: F, blocks: number, seed: number): Uint8Array {
+  const bb = FORMATS[format][1], r = randomF32(blocks * bb, seed, 0, 256), out = Uint8Array.from(r, Math.floor);
+  const halves = format === 'q4_k' ? [0, 2] : [208];
+  for (let k = 0; k < blocks; k++) for (const p of halves) { const h = f16(fr(0.001 + (out[k * bb + p] / 256) * 0.01)); out[k * bb + p] = h & 255; out[k * bb + p + 1] = h >> 8; }
+  return out;
+}
+
+/** The q8_0 activations as ggml's q8 path makes them: values and f16-rounded block scales. */
+function q8(x: ArrayLike<number>): { v: Int8Array; d: Float64Array } {
+  const b = refQuantize('q8_0', x), v = new Int8Array(x.length), d = new Float64Array(x.length / 32);
+  for (let k = 0; k < d.length; k++) { d[k] = unf16(b[34 * k] | (b[34 * k + 1] << 8)); v.set(new Int8Array(b.buffer, 34 * k + 2, 32), 32 * k); }
+  return { v, d };
+}
+
+/** y = W X over dequantized weights and q8_0 activations, in float64, with |terms| per output. */
+function refGemm(format: F, bytes: Uint8Array, rows: number, cols: number, X: Float32Array, tokens: number): { y: number[]; mag: number[] } {
+  const { a, m } = refDequantize(format, bytes, rows * cols), y: number[] = [], mag: number[] = [];
+  for (let t = 0; t < tokens; t++) {
+    const { v, d } = q8(X.subarray(t * cols, (t + 1) * cols));
+    for (let r = 0; r < rows; r++) {
+      let s = 0, g = 0;
+      for (let c = 0; c < cols; c++) { const i = r * cols + c, xv = v[c] * d[c >> 5]; s += (a[i] + m[i]) * xv; g += (Math.abs(a[i]) + Math.abs(m[i])) * Math.abs(xv); }
+      y.push(s); mag.push(g);
+    }
+  }
+  return { y, mag };
+}
+
+function expectDots(got: ArrayLike<number>, want: { y: number[]; mag: number[] }, label: string): void {
+  want.y.forEach((w, i) => { if (!(Math.abs(got[i] - w) <= 1e-6 * want.mag[i] + 1e-30)) expect.fail(`${label} [${i}]: got ${got[i]}, want ${w} (magnitude ${want.mag[i]})`); });
 }
 
 for (const tier of TIERS) {
   describe(`tier ${tier}`, () => {
     beforeAll(async () => { await simdnn.init({ tier }); });
 
-    for (const format of ['q8_0', 'q4_0'] as const) {
-      it(`${format}: bytes bit-exact with ggml's reference, zero and tie blocks, dequantize, round trip, from`, () => {
-        const rows = 3, cols = 96;
-        for (const [lo, hi, seed] of [[-1, 1, 1], [-300, 50, 2], [-1e-6, 1e-6, 3], [-6e4, 6e4, 4]]) {
+    for (const format of QUANTIZABLE) {
+      const [qk, bb] = FORMATS[format];
+      it(`${format}: bytes bit-exact with ggml's reference (zero, constant, tiny, large blocks), dequantize, round trip, from`, () => {
+        const rows = 3, cols = 3 * qk;
+        for (const [lo, hi, seed] of [[-1, 1, 1], [-300, 50, 2], [-1e-6, 1e-6, 3], [-6e4, 6e4, 4], [2, 3, 5]]) {
           const x = randomF32(rows * cols, seed, lo, hi);
-          x.fill(0, 32, 64); // an all-zero block
-          const q = simdnn.quantize(x, { format, cols });
-          expect(q.bytes, `${lo}..${hi}`).toEqual(refBlocks(format, x));
-          const back = simdnn.dequantize(q), bb = format === 'q8_0' ? 34 : 18, bytes = q.bytes as Uint8Array;
-          for (let b = 0; b < rows * cols / 32; b++) {
-            const d16 = Math.abs(unf16(bytes[b * bb] | (bytes[b * bb + 1] << 8))), steps = format === 'q8_0' ? 127 : 8;
-            let amax = 0;
-            for (let j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[b * 32 + j]));
-            // half a step (q4_0: a whole step, its range [-8, 7] clips the side opposite the
-            // largest value), plus the f16 rounding of d (subnormal for tiny blocks) over the steps
-            const bound = (format === 'q8_0' ? d16 / 2 : d16) + steps * Math.abs(amax / steps - d16);
-            for (let j = 0; j < 32; j++) expect(Math.abs(back[b * 32 + j] - x[b * 32 + j])).toBeLessThanOrEqual(bound * 1.0001 + 1e-30);
+          x.fill(0, qk, 2 * qk); // an all-zero block
+          x.fill(hi, 3 * qk, 4 * qk); // a constant block
+          for (let j = 0; j < qk; j++) x[5 * qk + j] = j % 3 === 0 ? 1e-20 : -3e-30; // tiny (iq4_nl: below its 1e-15 cut)
+          const q = simdnn.quantize(x, { format, cols }), bytes = q.bytes as Uint8Array;
+          expect(bytes, `${lo}..${hi}`).toEqual(refQuantize(format, x));
+          const back = simdnn.dequantize(q), want = refDequantize(format, bytes, rows * cols);
+          expect(back).toEqual(want.x);
+          // round trip: half a step of each block's grid (a whole step where a code range clips,
+          // the ternary step is d itself), plus the f16 rounding of d; tiny blocks may flush
+          for (let k = 0; k < rows * cols / qk; k++) {
+            let bmax = 0, bmin = Infinity, amax = 0;
+            for (let j = 0; j < qk; j++) { const v = x[k * qk + j]; bmax = Math.max(bmax, v); bmin = Math.min(bmin, v); amax = Math.max(amax, Math.abs(v)); }
+            const step = { q8_0: amax / 127, q4_0: amax / 8 * 2, q4_1: (bmax - bmin) / 15, q5_0: amax / 16 * 2, q5_1: (bmax - bmin) / 31, iq4_nl: amax * 24 / 127 * 2, tq2_0: amax * 2, tq1_0: amax * 2, q4_k: 0, q6_k: 0 }[format];
+            // below f16's normal range d (and min) keep an absolute error of half a subnormal step
+            const codes = { q8_0: 127, q4_0: 8, q4_1: 15, q5_0: 16, q5_1: 31, iq4_nl: 127, tq2_0: 1, tq1_0: 1, q4_k: 0, q6_k: 0 }[format];
+            for (let j = 0; j < qk; j++) expect(Math.abs(back[k * qk + j] - x[k * qk + j]), `${lo}..${hi} block ${k}`).toBeLessThanOrEqual(step / 2 * 1.002 + amax * 2e-3 + (codes + 1) * HALF_F16_ULP);
           }
           const w = simdnn.QTensor.from(format, bytes, rows, cols);
           expect(simdnn.dequantize(w)).toEqual(back);
+          expect(w.bytes).toEqual(bytes);
           q.dispose(); w.dispose();
-        }
-        // ties: q8_0 with amax 127 has d = 1, so x.5 rounds away from zero (C roundf)
-        if (format === 'q8_0') {
-          const x = new Float32Array(32).map((_, j) => [127, 0.5, -0.5, 1.5, -2.5, 126.5][j] ?? j - 20);
-          expect(Array.from(new Int8Array((simdnn.quantize(x, { format, cols: 32 }).bytes as Uint8Array).buffer, 2, 32)).slice(0, 6)).toEqual([127, 1, -1, 2, -3, 127]);
         }
       });
 
-      it(`${format}: gemv with q8_0 activations against float64 over the same quantized values`, () => {
-        for (const [rows, cols] of [[1, 32], [5, 64], [17, 4096]]) {
-          const w = randomF32(rows * cols, rows + cols, -1, 1), x = randomF32(cols, cols + 3, -2, 2);
-          const q = simdnn.quantize(w, { format, cols }), wq = simdnn.dequantize(q), xa = refBlocks('q8_0', x);
-          const y = simdnn.gemv(q, x);
-          for (let r = 0; r < rows; r++) {
-            let want = 0, mag = 0;
-            for (let b = 0; b < cols / 32; b++) {
-              const dx = unf16(xa[b * 34] | (xa[b * 34 + 1] << 8));
-              for (let j = 0; j < 32; j++) { const t = wq[r * cols + b * 32 + j] * ((xa[b * 34 + 2 + j] << 24) >> 24) * dx; want += t; mag += Math.abs(t); }
-            }
-            expect(Math.abs(y[r] - want), `${rows}x${cols} row ${r}`).toBeLessThanOrEqual(1e-6 * mag + 1e-30);
-          }
+      it(`${format}: gemv and gemm with q8_0 activations against float64 over the same quantized values`, () => {
+        for (const [rows, cols, tokens] of [[1, qk, 1], [5, 2 * qk, 3], [17, 4096, 2], [3, 4096, 33]]) {
+          const w = randomF32(rows * cols, rows + cols, -1, 1), X = randomF32(cols * tokens, cols + 3, -2, 2);
+          const q = simdnn.quantize(w, { format, cols }), bytes = q.bytes as Uint8Array;
+          expectDots(simdnn.gemv(q, X.subarray(0, cols)), refGemm(format, bytes, rows, cols, X, 1), `gemv ${rows}x${cols}`);
+          expectDots(simdnn.gemm(q, X, { tokens }), refGemm(format, bytes, rows, cols, X, tokens), `gemm ${rows}x${cols} tokens ${tokens}`);
+          q.dispose();
+        }
+        void bb;
+      });
+    }
+
+    for (const format of ['q4_k', 'q6_k'] as const) {
+      it(`${format}: GGUF bytes wrapped (QTensor.from), dequantize as ggml's loops, gemv and gemm`, () => {
+        for (const [rows, cols, tokens] of [[1, 256, 1], [5, 512, 3], [9, 4096, 5]]) {
+          const bytes = randomBlocks(format, rows * cols / 256, rows * 7 + cols), q = simdnn.QTensor.from(format, bytes, rows, cols);
+          expect(simdnn.dequantize(q)).toEqual(refDequantize(format, bytes, rows * cols).x);
+          const X = randomF32(cols * tokens, cols, -3, 3);
+          expectDots(simdnn.gemv(q, X.subarray(0, cols)), refGemm(format, bytes, rows, cols, X, 1), `gemv ${rows}x${cols}`);
+          expectDots(simdnn.gemm(q, X, { tokens }), refGemm(format, bytes, rows, cols, X, tokens), `gemm ${rows}x${cols}`);
           q.dispose();
         }
       });
     }
 
-    it('bad arguments', () => {
+    it('ties and saturation: q8_0 rounds x.5 away from zero (C roundf); q4_0 clips at code 15; tq: sign of exact halves', () => {
+      const x = new Float32Array(32).map((_, j) => [127, 0.5, -0.5, 1.5, -2.5, 126.5][j] ?? j - 20);
+      expect(Array.from(new Int8Array((simdnn.quantize(x, { format: 'q8_0', cols: 32 }).bytes as Uint8Array).buffer, 2, 32)).slice(0, 6)).toEqual([127, 1, -1, 2, -3, 127]);
+      const y = new Float32Array(32).fill(8); y[0] = -8; // d = 1: 8 / d + 8.5 = 16.5 -> 16 -> clipped to 15
+      expect((simdnn.quantize(y, { format: 'q4_0', cols: 32 }).bytes as Uint8Array)[3]).toBe(15 | (15 << 4));
+      const t = new Float32Array(256).map((_, j) => (j % 4 === 0 ? 0.5 : j % 4 === 1 ? -0.5 : j % 4 === 2 ? 1 : 0));
+      expect(simdnn.dequantize(simdnn.quantize(t, { format: 'tq2_0', cols: 256 })).slice(0, 4)).toEqual(Float32Array.from([1, -1, 1, 0]));
+    });
+
+    it('bad arguments: block multiples, quantizer-less formats, bytes, activations, non-finite x, gemm shapes', () => {
       expect(() => simdnn.quantize(new Float32Array(40), { format: 'q4_0', cols: 40 })).toThrow(/cols/);
-      expect(() => simdnn.quantize(new Float32Array(32), { format: 'q5_0', cols: 32 } as never)).toThrow(/format/);
+      expect(() => simdnn.quantize(new Float32Array(128), { format: 'tq1_0', cols: 128 })).toThrow(/multiple of 256/);
+      expect(() => simdnn.quantize(new Float32Array(256), { format: 'q4_k', cols: 256 })).toThrow(/QTensor.from/);
+      expect(() => simdnn.quantize(new Float32Array(32), { format: 'q5_2', cols: 32 } as never)).toThrow(/format/);
+      expect(() => simdnn.quantize(Float32Array.from({ length: 32 }, (_, i) => (i ? 0 : Infinity)), { format: 'q5_1', cols: 32 })).toThrow(/finite/);
       expect(() => simdnn.QTensor.from('q8_0', new Uint8Array(33), 1, 32)).toThrow(/bytes/);
+      expect(() => simdnn.QTensor.from('q6_k', new Uint8Array(209), 1, 256)).toThrow(/210 bytes/);
       const q = simdnn.quantize(new Float32Array(64), { format: 'q8_0', cols: 64 });
       expect(() => simdnn.gemv(q, new Float32Array(64), { activations: 'f32' })).toThrow(/activations/);
       expect(() => simdnn.gemv(q, Float32Array.from({ length: 64 }, (_, i) => (i ? 0 : NaN)))).toThrow(/finite/);
+      expect(() => simdnn.gemm(q, new Float32Array(100))).toThrow(/X/);
+      expect(() => simdnn.gemm(q, new Float32Array(128), { tokens: 3 })).toThrow(/tokens/);
+      expect(() => simdnn.gemm(q, new Float32Array(128), { out: new Float32Array(3) })).toThrow(/out/);
+      expect(Array.from(simdnn.gemm(q, new Float32Array(128)) as Float32Array)).toEqual([0, 0]);
       q.dispose();
     });
   });

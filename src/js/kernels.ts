@@ -13,8 +13,9 @@ import { gumbel } from './gumbel.js';
 import { attention, attentionNorm } from './attention.js';
 import { linearAttention } from './linear.js';
 import { tropicalAttention } from './tropical.js';
-import { gemvF32, gemvInt8, gemvGgml } from './linalg.js';
+import { gemvF32, gemvInt8, gemmGgml } from './linalg.js';
 import { gemvOnnx } from './onnx.js';
+import { GGML_FORMATS } from '../ops/ggml.js';
 import { entmax } from './entmax.js';
 import { sinkhorn } from './sinkhorn.js';
 import { selfAdjustSoftmax } from './selfadjust.js';
@@ -120,8 +121,8 @@ export function jsKernels(heap: Heap): Kernels {
     gemv_i8_f32(w, scale, x, y, rows, cols) {
       gemvInt8(new Int8Array(heap.buffer, w, rows * cols), f32(scale, rows), f32(x, cols), 1, f32(y, rows), rows, cols);
     },
-    gemv_ggml_f32(w, format, xq, xd, _xs, y, rows, cols) {
-      gemvGgml(new Uint8Array(heap.buffer), w, format, new Int8Array(heap.buffer, xq, cols), f32(xd, cols / 32), f32(y, rows), rows, cols);
+    gemm_ggml(w, format, xq, xd, _xs, y, rows, cols, tokens) {
+      gemmGgml(new Uint8Array(heap.buffer), w, GGML_FORMATS[format], new Int8Array(heap.buffer, xq, tokens * cols), f32(xd, tokens * cols / 32), f32(y, tokens * rows), rows, cols, tokens);
     },
     gemv_onnx_i8(w, kind, scale, zpe, gstride, xq, _xs, sx, y, rows, cols, group) {
       const n = gstride ? rows * gstride : 1;

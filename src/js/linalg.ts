@@ -1,3 +1,4 @@
+import { GGML, decodeSub, type GgmlFormat } from '../ops/ggml.js';
 // GEMV in plain TypeScript (semantics: assembly/linalg/gemv.ts).
 export function gemvF32(w: Float32Array, x: Float32Array, y: Float32Array, rows: number, cols: number): void {
   for (let r = 0; r < rows; r++) {
@@ -16,24 +17,26 @@ export function gemvInt8(w: Int8Array, scale: Float32Array, x: Int8Array | Float
   }
 }
 
-/** ggml blocks (format 0 = q8_0, 1 = q4_0) times q8_0 activations (xq int8, xd scales), as assembly/linalg/ggml.ts. */
-export function gemvGgml(mem: Uint8Array, w: number, format: number, xq: Int8Array, xd: Float32Array, y: Float32Array, rows: number, cols: number): void {
-  const nb = cols / 32, bb = format === 0 ? 34 : 18;
-  const half = (p: number) => {
-    const h = mem[p] | (mem[p + 1] << 8), s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
-    return e === 0 ? s * m * 2 ** -24 : e === 31 ? (m ? NaN : s * Infinity) : s * (1 + m / 1024) * 2 ** (e - 15);
-  };
+/**
+ * ggml blocks times q8_0 activations, `tokens` rows of them (semantics: assembly/linalg/ggml.ts):
+ * per 32-element sub-block dx * (sum over halves of scale * sum(q * xq) + bias * sum(xq)), in float64.
+ */
+export function gemmGgml(mem: Uint8Array, w: number, format: GgmlFormat, xq: Int8Array, xd: Float32Array, y: Float32Array, rows: number, cols: number, tokens: number): void {
+  const { qk, bytes } = GGML[format], nb = cols / qk, subs = qk / 32;
   for (let r = 0; r < rows; r++) {
-    let acc = 0;
-    for (let b = 0; b < nb; b++) {
-      const wb = w + (r * nb + b) * bb;
-      let sum = 0;
-      for (let j = 0; j < 32; j++) {
-        const q = format === 0 ? (mem[wb + 2 + j] << 24) >> 24 : (j < 16 ? mem[wb + 2 + j] & 15 : mem[wb + 2 + j - 16] >> 4) - 8;
-        sum += q * xq[b * 32 + j];
-      }
-      acc += sum * Math.fround(half(wb) * xd[b]);
+    const sub = Array.from({ length: nb * subs }, (_, k) => decodeSub(format, mem, w + (r * nb + Math.floor(k / subs)) * bytes, k % subs));
+    for (let t = 0; t < tokens; t++) {
+      let acc = 0;
+      sub.forEach(({ q, s0, s1, m }, k) => {
+        let a = 0, b = 0, sx = 0;
+        for (let j = 0; j < 32; j++) {
+          const x = xq[t * cols + 32 * k + j];
+          if (j < 16) a += q[j] * x; else b += q[j] * x;
+          sx += x;
+        }
+        acc += xd[t * (cols / 32) + k] * (s0 * a + s1 * b + (m ?? 0) * sx);
+      });
+      y[t * rows + r] = acc;
     }
-    y[r] = acc;
   }
 }

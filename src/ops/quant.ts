@@ -4,12 +4,14 @@ import { Tensor, tensor } from '../runtime/tensor.js';
 import { SimdnnArgumentError, describe } from '../runtime/errors.js';
 import { f32Input, optionsOf, positiveInt, type F32Input } from './args.js';
 import { scratchRegions, inputAt, copyOut } from './marshal.js';
-import { QK, BLOCK_BYTES, quantizeBlock, dequantizeBlock, fromF16, type GgmlFormat } from './ggml.js';
+import { GGML, GGML_FORMATS, FROM_BYTES_ONLY, quantizeBlock, dequantizeBlock, type GgmlFormat } from './ggml.js';
+import { gemmGgml } from './ggml-gemm.js';
 import { isOnnxInt, is4bit, scaleLayout, quantizeInt, packCodes, dequantizeInt, byteLengthInt, kernelZero, RANGE, type OnnxIntFormat, type ScaleLayout } from './onnx.js';
 import { gemvOnnx } from './onnx-gemv.js';
 
 export type QFormat = 'int8' | GgmlFormat | 'uint8' | 'int4' | 'uint4';
-const FORMATS: QFormat[] = ['int8', 'q8_0', 'q4_0', 'uint8', 'int4', 'uint4'];
+const FORMATS: QFormat[] = ['int8', 'uint8', 'int4', 'uint4', ...GGML_FORMATS];
+const isGgml = (f: QFormat): f is GgmlFormat => f in GGML;
 /** Scale layout and granularity options of the ONNX integer formats (src/ops/onnx.ts). */
 export interface QScaleOptions { groupSize?: number; axis?: 0 | 1 | null; symmetric?: boolean }
 
@@ -29,15 +31,16 @@ export function quantizeRow(row: ArrayLike<number>, out: Int8Array, to: number):
 }
 
 /** Quantized weights resident in simdnn's memory. */
-/** Bytes of a [rows, cols] matrix in a format (ggml formats need cols % 32 == 0). */
+/** Bytes of a [rows, cols] matrix in a format (ggml formats need whole blocks per row). */
 function byteLength(format: QFormat, rows: number, cols: number): number {
   if (format === 'int8') return rows * cols;
   if (isOnnxInt(format)) {
     if (is4bit(format) && cols % 2 !== 0) throw new SimdnnArgumentError('cols', `${cols} for ${format}`, 'an even number (4-bit rows start on a byte)');
     return byteLengthInt(format, rows * cols);
   }
-  if (cols % QK !== 0) throw new SimdnnArgumentError('cols', `${cols} for ${format}`, `a multiple of ${QK} (the ${format} block)`);
-  return rows * (cols / QK) * BLOCK_BYTES[format];
+  const { qk, bytes } = GGML[format];
+  if (cols % qk !== 0) throw new SimdnnArgumentError('cols', `${cols} for ${format}`, `a multiple of ${qk} (the ${format} block)`);
+  return rows * (cols / qk) * bytes;
 }
 
 function formatOf(format: unknown): QFormat {
@@ -64,7 +67,7 @@ export class QTensor {
   /** ONNX integer formats: the zero points (a copy), one per scale. */
   get zeroPoints(): Int32Array | undefined { return this.zps?.slice(); }
   /** Columns per scale (cols for per-row or per-tensor scales). */
-  get groupSize(): number { return this.layout?.groupSize ?? (this.format === 'int8' ? this.cols : QK); }
+  get groupSize(): number { return this.layout?.groupSize ?? (isGgml(this.format) ? GGML[this.format].qk : this.cols); }
   /** The stored bytes (a copy): int8 values row-major (Int8Array), or the ggml blocks (Uint8Array). */
   get bytes(): Int8Array | Uint8Array {
     this.q.check('q');
@@ -113,6 +116,7 @@ export function quantize(x: F32Input, options: { format: QFormat; rows?: number;
   const n = f32Input(rt, 'x', x), cols = positiveInt('cols', o.cols), rows = positiveInt('rows', o.rows, n / cols);
   if (rows * cols !== n) throw new SimdnnArgumentError('x', `length ${n}`, `rows*cols = ${rows * cols}`);
   byteLength(format, rows, cols); // (block size check before any work)
+  if ((FROM_BYTES_ONLY as readonly string[]).includes(format)) throw new SimdnnArgumentError('format', `'${format}'`, `a format with a quantizer (${format} tensors come from GGUF files: QTensor.from)`);
   const data = x instanceof Tensor ? x.toArray() : x;
   if (data.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', `finite values (${format} has no NaN or Infinity)`);
   if (o.symmetric !== undefined && typeof o.symmetric !== 'boolean') throw new SimdnnArgumentError('symmetric', describe(o.symmetric), 'true or false');
@@ -130,8 +134,8 @@ export function quantize(x: F32Input, options: { format: QFormat; rows?: number;
     new Int8Array(buf, t.q.ptr, rows * cols).set(q);
     t.s!.data.set(s);
   } else {
-    const out = new Uint8Array(byteLength(format, rows, cols));
-    for (let b = 0; b < n / QK; b++) quantizeBlock(format, data, b * QK, out, b * BLOCK_BYTES[format]);
+    const out = new Uint8Array(byteLength(format, rows, cols)), { qk, bytes } = GGML[format as GgmlFormat];
+    for (let b = 0; b < n / qk; b++) quantizeBlock(format as GgmlFormat, data, b * qk, out, b * bytes);
     new Uint8Array(buf, t.q.ptr, out.length).set(out);
   }
   return t;
@@ -143,8 +147,8 @@ export function dequantize(q: QTensor): Float32Array {
   const b = q.bytes;
   if (q.layout) return dequantizeInt(q.format as OnnxIntFormat, b, q.rows, q.cols, q.layout, q.scales!, q.zeroPoints!);
   if (q.format === 'int8') { const s = q.scales!; return Float32Array.from(b, (v, i) => v * s[Math.floor(i / q.cols)]); }
-  const out = new Float32Array(q.rows * q.cols), f = q.format as GgmlFormat;
-  for (let k = 0; k < out.length / QK; k++) dequantizeBlock(f, b as Uint8Array, k * BLOCK_BYTES[f], out, k * QK);
+  const out = new Float32Array(q.rows * q.cols), f = q.format as GgmlFormat, { qk, bytes } = GGML[f];
+  for (let k = 0; k < out.length / qk; k++) dequantizeBlock(f, b as Uint8Array, k * bytes, out, k * qk);
   return out;
 }
 
@@ -187,22 +191,14 @@ export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float
   const int8 = w instanceof QTensor && act === 'int8';
   const xv = int8 ? (x instanceof Tensor ? x.toArray() : x) : undefined;
   if (xv && xv.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', "finite values with activations 'int8'");
-  const ggml = w instanceof QTensor && w.format !== 'int8' && !w.layout;
-  if (ggml && cols % QK !== 0) throw new SimdnnArgumentError('x', `length ${cols}`, `a multiple of ${QK}`);
-  const at = scratchRegions(rt, [ggml ? (cols / QK) * 8 : w instanceof QTensor || w instanceof Tensor ? 0 : w.length * 4, int8 ? cols : (x instanceof Tensor ? 0 : cols * 4), outT ? 0 : rows * 4]);
+  const ggml = w instanceof QTensor && isGgml(w.format);
+  if (ggml) {
+    const py = gemmGgml(rt, { format: w.format as GgmlFormat, rows, cols, w: w.q.ptr }, xv!, 1, outT ? (o.out as Tensor).ptr : undefined);
+    return outT ? (o.out as Tensor) : copyOut(rt, py, rows, o.out as Float32Array | undefined, Float32Array);
+  }
+  const at = scratchRegions(rt, [w instanceof QTensor || w instanceof Tensor ? 0 : w.length * 4, int8 ? cols : (x instanceof Tensor ? 0 : cols * 4), outT ? 0 : rows * 4]);
   const py = outT ? (o.out as Tensor).ptr : at[2];
-  if (ggml) { // activations quantized as q8_0 blocks, as ggml's q8 path (values and f16-rounded scales apart)
-    const nb = cols / QK, blk = new Uint8Array(34), heap = rt.alloc.heap.buffer;
-    const xq = new Int8Array(heap, at[1], cols), xd = new Float32Array(heap, at[0], nb), xs = new Int32Array(heap, at[0] + nb * 4, nb);
-    for (let b = 0; b < nb; b++) {
-      quantizeBlock('q8_0', xv!, b * QK, blk, 0);
-      xd[b] = fromF16(blk[0] | (blk[1] << 8));
-      const q = new Int8Array(blk.buffer, 2, QK);
-      xq.set(q, b * QK);
-      xs[b] = q.reduce((a, v) => a + v, 0); // (for the relaxed q4_0 path: q - 8 as q, then - 8 sum)
-    }
-    rt.kernels.gemv_ggml_f32((w as QTensor).q.ptr, (w as QTensor).format === 'q8_0' ? 0 : 1, at[1], at[0], at[0] + nb * 4, py, rows, cols);
-  } else if (w instanceof QTensor) {
+  if (w instanceof QTensor) {
     if (int8) {
       const xq = new Int8Array(cols), sx = quantizeRow(xv!, xq, 0);
       new Int8Array(rt.alloc.heap.buffer, at[1], cols).set(xq);

@@ -1,0 +1,60 @@
+// gemm: Y[t] = W X[t] for several activation rows (prefill). ggml formats run as one tiled kernel
+// call (each group of weight rows is decoded while it is in cache for all tokens); the other
+// weight kinds run gemv per token in this release.
+import { runtime } from '../runtime/runtime.js';
+import { Tensor } from '../runtime/tensor.js';
+import { SimdnnArgumentError, describe } from '../runtime/errors.js';
+import { f32Input, optionsOf, positiveInt, type F32Input } from './args.js';
+import { copyOut } from './marshal.js';
+import { GGML, type GgmlFormat } from './ggml.js';
+import { gemmGgml } from './ggml-gemm.js';
+import { QTensor, gemv } from './quant.js';
+
+export interface GemmOptions {
+  /** Activation rows in X (default: X.length / cols). */
+  tokens?: number;
+  /** [tokens, rows] result. */
+  out?: Float32Array | Tensor;
+  /** As gemv's `activations` (QTensor weights). */
+  activations?: 'int8' | 'f32';
+  /** Columns of W (needed only for Float32Array / Tensor weights when `tokens` is not given). */
+  cols?: number;
+}
+
+/**
+ * Y = X W^T for X [tokens, cols] and W [rows, cols] (so Y[t] = W X[t]), returned as [tokens, rows]
+ * (row-major). Same weights, activations and rounding as `gemv`, token by token: `gemm(w, X)[t]`
+ * equals `gemv(w, X[t])` bit for bit.
+ */
+export function gemm(w: F32Input | QTensor, X: F32Input, options?: GemmOptions): Float32Array | Tensor {
+  const rt = runtime();
+  const o = optionsOf<GemmOptions>(options);
+  const n = f32Input(rt, 'X', X);
+  let cols: number, rows: number;
+  if (w instanceof QTensor) { w.q.check('w'); cols = w.cols; rows = w.rows; }
+  else {
+    const nw = f32Input(rt, 'w', w);
+    cols = o.tokens !== undefined ? n / positiveInt('tokens', o.tokens) : positiveInt('cols', o.cols);
+    if (!Number.isInteger(cols) || nw % cols !== 0) throw new SimdnnArgumentError('w', `length ${nw}`, `a multiple of cols (${cols})`);
+    rows = nw / cols;
+  }
+  if (n % cols !== 0 || n === 0) throw new SimdnnArgumentError('X', `length ${n}`, `a positive multiple of the weights' cols (${cols})`);
+  const tokens = positiveInt('tokens', o.tokens, n / cols);
+  if (tokens * cols !== n) throw new SimdnnArgumentError('tokens', describe(o.tokens), `X.length / cols = ${n / cols}`);
+  if (o.out !== undefined && f32Input(rt, 'out', o.out) !== tokens * rows) throw new SimdnnArgumentError('out', describe(o.out), `length tokens * rows = ${tokens * rows}`);
+  const outT = o.out instanceof Tensor;
+  if (w instanceof QTensor && w.format in GGML) {
+    if ((o.activations ?? 'int8') !== 'int8') throw new SimdnnArgumentError('activations', describe(o.activations), `'int8' (q8_0 blocks) for ${w.format} weights in this release`);
+    const xv = X instanceof Tensor ? X.toArray() : X;
+    if (xv.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('X', 'a non-finite value', "finite values with activations 'int8'");
+    const py = gemmGgml(rt, { format: w.format as GgmlFormat, rows, cols, w: w.q.ptr }, xv, tokens, outT ? (o.out as Tensor).ptr : undefined);
+    return outT ? (o.out as Tensor) : copyOut(rt, py, tokens * rows, o.out as Float32Array | undefined, Float32Array);
+  }
+  // token by token: every check above ran first, so a bad token cannot leave a half-written out
+  const xs = X instanceof Tensor ? X.toArray() : X, y = new Float32Array(tokens * rows);
+  if (w instanceof QTensor && (o.activations ?? 'int8') === 'int8' && xs.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('X', 'a non-finite value', "finite values with activations 'int8'");
+  for (let t = 0; t < tokens; t++) y.set(gemv(w, xs.subarray(t * cols, (t + 1) * cols), { activations: o.activations }) as Float32Array, t * rows);
+  if (outT) { (o.out as Tensor).data.set(y); return o.out as Tensor; }
+  if (o.out) { (o.out as Float32Array).set(y); return o.out as Float32Array; }
+  return y;
+}

@@ -1,0 +1,30 @@
+// Marshalling of the ggml GEMV / GEMM: activations quantized to q8_0 blocks once per call (as
+// ggml's q8 activation path: values, f16-rounded scales, and sums per 16 for the code offsets),
+// then one kernel call over all tokens.
+import type { Runtime } from '../runtime/runtime.js';
+import { scratchRegions } from './marshal.js';
+import { GGML, quantizeBlock, fromF16, type GgmlFormat } from './ggml.js';
+
+export interface GgmlWeights { format: GgmlFormat; rows: number; cols: number; w: number }
+
+/**
+ * Y[t] = W X[t] for `tokens` rows of x (finite, tokens * cols values); y at `out` ([tokens, rows])
+ * or in scratch: returns its pointer.
+ */
+export function gemmGgml(rt: Runtime, q: GgmlWeights, x: ArrayLike<number>, tokens: number, out: number | undefined): number {
+  const { format, rows, cols } = q, nb = (tokens * cols) / 32;
+  const at = scratchRegions(rt, [tokens * cols, nb * 4, nb * 8, out === undefined ? tokens * rows * 4 : 0]);
+  const heap = rt.alloc.heap.buffer, blk = new Uint8Array(34), codes = new Int8Array(blk.buffer, 2, 32);
+  const xq = new Int8Array(heap, at[0], tokens * cols), xd = new Float32Array(heap, at[1], nb), xs = new Int32Array(heap, at[2], 2 * nb);
+  for (let b = 0; b < nb; b++) {
+    quantizeBlock('q8_0', x, b * 32, blk, 0);
+    xd[b] = fromF16(blk[0] | (blk[1] << 8));
+    xq.set(codes, b * 32);
+    let s0 = 0, s1 = 0;
+    for (let j = 0; j < 16; j++) { s0 += codes[j]; s1 += codes[j + 16]; }
+    xs[2 * b] = s0; xs[2 * b + 1] = s1;
+  }
+  const py = out ?? at[3];
+  rt.kernels.gemm_ggml(q.w, GGML[format].code, at[0], at[1], at[2], py, rows, cols, tokens);
+  return py;
+}
