@@ -15,6 +15,7 @@ const kBytes = (bb, halves) => {
   for (let k = 0; k < N * K / 256; k++) for (const p of halves) { b[k * bb + p] = 0x00; b[k * bb + p + 1] = 0x1c; } // 2^-8
   return b;
 };
+const q4k = kBytes(144, [0, 2]), q6k = kBytes(210, [208]); // once: every tier sees the same bytes
 const weights = {
   f32: () => w,
   int8: () => s.quantize(w, { format: 'int8', cols: K }),
@@ -26,8 +27,8 @@ const weights = {
   iq4_nl: () => s.quantize(w, { format: 'iq4_nl', cols: K }),
   tq2_0: () => s.quantize(w, { format: 'tq2_0', cols: K }),
   tq1_0: () => s.quantize(w, { format: 'tq1_0', cols: K }),
-  q4_k: () => s.QTensor.from('q4_k', kBytes(144, [0, 2]), N, K),
-  q6_k: () => s.QTensor.from('q6_k', kBytes(210, [208]), N, K),
+  q4_k: () => s.QTensor.from('q4_k', q4k, N, K),
+  q6_k: () => s.QTensor.from('q6_k', q6k, N, K),
 };
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const names = Object.keys(weights).filter((n) => !only || only.includes(n));
