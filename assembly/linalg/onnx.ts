@@ -1,8 +1,36 @@
-// GEMV over the ONNX integer formats (layout and semantics in src/ops/onnx.ts): kind 0 int8,
-// 1 uint8 (codes read as b ^ 0x80), 2 int4 (nibbles read as n ^ 8), 3 uint4; w = scale * (code -
-// zpe) with one f32 scale and one i32 zpe per group of `group` columns (gstride groups per row;
-// 0 = one scale for the tensor). 4-bit rows hold cols / 2 bytes (element 2i in the low nibble).
+// GEMV over the ONNX formats (layout and semantics in src/ops/onnx.ts, src/ops/onnx-float.ts):
+// kind 0 int8, 1 uint8 (codes read as b ^ 0x80), 2 int4 (nibbles read as n ^ 8), 3 uint4,
+// 4 fp4_e2m1 (nibbles read through a table as 2 value + 12), 5 fp8_e4m3, 6 fp8_e5m2 (f32
+// activations only); w = scale * (code - zpe) (fp4: half of it) with one f32 scale and one i32
+// zpe per group of `group` columns (gstride groups per row; 0 = one scale for the tensor). 4-bit
+// rows hold cols / 2 bytes (element 2i in the low nibble).
 import { fma4, hsum4 } from '../simd/fma';
+
+const FP4 = 4, E4M3 = 5;
+
+/** fp4_e2m1 codes 0..15 as 2 value + 12: all in [0, 24], valid i7 operands of the relaxed dot. */
+// @ts-ignore: decorator
+@inline function fp4Table(): v128 { return i8x16(12, 13, 14, 15, 16, 18, 20, 24, 12, 11, 10, 9, 8, 6, 4, 0); }
+
+/** Nibbles (0..15) as the codes the kernel multiplies. */
+// @ts-ignore: decorator
+@inline function nibCodes(n: v128, kind: i32): v128 { return kind == FP4 ? i8x16.swizzle(fp4Table(), n) : n; }
+
+/** One fp8 byte's value (kind 5 e4m3fn, 6 e5m2), exactly: the bits moved into an f32 and rebiased. */
+// @ts-ignore: decorator
+@inline function fp8(b: i32, kind: i32): f32 {
+  const sign = (b & 0x80) << 24, mag = b & 0x7f;
+  if (kind == E4M3) return mag == 0x7f ? NaN : reinterpret<f32>(sign | (mag << 20)) * 1.329227995784916e36; // 2^120
+  if ((mag & 0x7c) == 0x7c) return reinterpret<f32>(sign | 0x7f800000 | ((mag & 3) << 21)); // Inf, NaN
+  return reinterpret<f32>(sign | (mag << 21)) * 5.192296858534828e33; // 2^112
+}
+
+/** Four fp8 bytes (already in the top byte of each i32 lane) as f32x4; no NaN / Inf codes among them. */
+// @ts-ignore: decorator
+@inline function fp8x4(top: v128, kind: i32): v128 {
+  if (kind == E4M3) return f32x4.mul(v128.and(i32x4.shr_s(top, 4), i32x4.splat(<i32>0x87f00000)), f32x4.splat(1.329227995784916e36));
+  return f32x4.mul(v128.and(i32x4.shr_s(top, 3), i32x4.splat(<i32>0x8fe00000)), f32x4.splat(5.192296858534828e33));
+}
 
 /** Exact i8 x i8 products of 16 lanes summed into i32x4 (SIMD128). */
 // @ts-ignore: decorator
@@ -13,10 +41,10 @@ import { fma4, hsum4 } from '../simd/fma';
 
 /** Exact sum over 32 elements of x * u, u the unsigned nibbles (0..15) of 16 packed bytes; x0 / x1 the even / odd elements. */
 // @ts-ignore: decorator
-@inline function dot32u(raw: v128, flip: v128, xe: v128, xo: v128): v128 {
-  const b = v128.xor(raw, flip), lo = v128.and(b, i8x16.splat(15)), hi = i8x16.shr_u(b, 4);
+@inline function dot32u(raw: v128, flip: v128, xe: v128, xo: v128, kind: i32): v128 {
+  const b = v128.xor(raw, flip), lo = nibCodes(v128.and(b, i8x16.splat(15)), kind), hi = nibCodes(i8x16.shr_u(b, 4), kind);
   if (ASC_FEATURE_RELAXED_SIMD) {
-    // nibbles are valid i7 operands; four products of 127 * 15 stay within i16
+    // codes are valid i7 operands; four products of 127 * 24 stay within i16
     return i32x4.extadd_pairwise_i16x8_s(i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(xe, lo), i16x8.relaxed_dot_i8x16_i7x16_s(xo, hi)));
   }
   return i32x4.add(dot16s(lo, xe), dot16s(hi, xo));
@@ -24,8 +52,9 @@ import { fma4, hsum4 } from '../simd/fma';
 
 /** One 4-bit code (as the kernel reads it) of element e of the row at wr. */
 // @ts-ignore: decorator
-@inline function nib(wr: usize, e: i32, flip: i32): i32 {
-  return ((<i32>load<u8>(wr + <usize>(e >> 1)) >> ((e & 1) << 2)) & 15) ^ flip;
+@inline function nib(wr: usize, e: i32, flip: i32, kind: i32): i32 {
+  const n = ((<i32>load<u8>(wr + <usize>(e >> 1)) >> ((e & 1) << 2)) & 15) ^ flip;
+  return kind == FP4 ? i8x16.extract_lane_u(i8x16.swizzle(fp4Table(), i8x16.splat(<i8>n)), 0) : n;
 }
 
 /**
@@ -43,10 +72,10 @@ export function gemv_onnx_i8(w: usize, kind: i32, scale: usize, zpe: usize, gstr
       for (let g = 0; g < groups; g++) {
         const c1 = (g + 1) * group, k = <usize>(gstride ? r * gstride + g : 0) << 2;
         let v = i32x4(-load<i32>(zpe + k) * load<i32>(xs + (<usize>g << 2)), 0, 0, 0);
-        for (let c = g * group; c < c1; c += 32) v = i32x4.add(v, dot32u(v128.load(wr + <usize>(c >> 1)), flipv, v128.load(xq + <usize>c), v128.load(xq + <usize>c, 16)));
+        for (let c = g * group; c < c1; c += 32) v = i32x4.add(v, dot32u(v128.load(wr + <usize>(c >> 1)), flipv, v128.load(xq + <usize>c), v128.load(xq + <usize>c, 16), kind));
         acc = fma4(f32x4.convert_i32x4_s(v), f32x4.splat(load<f32>(scale + k)), acc);
       }
-      store<f32>(y + (<usize>r << 2), <f32>(hsum4(acc) * <f64>sx));
+      store<f32>(y + (<usize>r << 2), <f32>(hsum4(acc) * <f64>(kind == FP4 ? sx * 0.5 : sx)));
     }
     return;
   }
@@ -57,8 +86,8 @@ export function gemv_onnx_i8(w: usize, kind: i32, scale: usize, zpe: usize, gstr
       const c0 = g * group, c1 = c0 + group;
       let v = i32x4.splat(0), c = c0, s = 0;
       if (four) {
-        for (; c + 32 <= c1; c += 32) v = i32x4.add(v, dot32u(v128.load(wr + <usize>(c >> 1)), flipv, v128.load(xq + <usize>c), v128.load(xq + <usize>c, 16)));
-        for (; c < c1; c++) s += nib(wr, c, flip4) * <i32>load<i8>(xq + <usize>c);
+        for (; c + 32 <= c1; c += 32) v = i32x4.add(v, dot32u(v128.load(wr + <usize>(c >> 1)), flipv, v128.load(xq + <usize>c), v128.load(xq + <usize>c, 16), kind));
+        for (; c < c1; c++) s += nib(wr, c, flip4, kind) * <i32>load<i8>(xq + <usize>c);
       } else {
         for (; c + 16 <= c1; c += 16) v = i32x4.add(v, dot16s(v128.xor(v128.load(wr + <usize>c), flip8), v128.load(xq + <usize>c)));
         const f = kind == 1 ? 0x80 : 0;
@@ -69,13 +98,13 @@ export function gemv_onnx_i8(w: usize, kind: i32, scale: usize, zpe: usize, gstr
       s -= load<i32>(zpe + k) * load<i32>(xs + (<usize>g << 2));
       acc += <f64>s * <f64>load<f32>(scale + k);
     }
-    store<f32>(y + (<usize>r << 2), <f32>(acc * <f64>sx));
+    store<f32>(y + (<usize>r << 2), <f32>(acc * <f64>(kind == FP4 ? sx * 0.5 : sx)));
   }
 }
 
 /** y[r] = sum_g scale[r, g] * sum_{c in g} (code[r, c] - zpe[r, g]) * x[c]: f32 activations, weights widened in registers. */
 export function gemv_onnx_f32(w: usize, kind: i32, scale: usize, zpe: usize, gstride: i32, x: usize, y: usize, rows: i32, cols: i32, group: i32): void {
-  const four = kind >= 2, flip8 = i8x16.splat(kind == 1 ? -128 : 0), flip4 = kind == 2 ? 8 : 0, flipv = i8x16.splat(<i8>(kind == 2 ? 0x88 : 0));
+  const four = kind >= 2 && kind <= FP4, flip8 = i8x16.splat(kind == 1 ? -128 : 0), flip4 = kind == 2 ? 8 : 0, flipv = i8x16.splat(<i8>(kind == 2 ? 0x88 : 0));
   const rowBytes: usize = four ? <usize>(cols >> 1) : <usize>cols, groups = cols / group;
   for (let r = 0; r < rows; r++) {
     const wr = w + <usize>r * rowBytes;
@@ -87,12 +116,23 @@ export function gemv_onnx_f32(w: usize, kind: i32, scale: usize, zpe: usize, gst
       if (four) {
         for (; c + 16 <= c1; c += 16) { // 8 bytes -> 16 codes in element order
           const b = v128.xor(v128.load64_zero(wr + <usize>(c >> 1)), flipv);
-          const u = i8x16.shuffle(v128.and(b, i8x16.splat(15)), i8x16.shr_u(b, 4), 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+          const u = nibCodes(i8x16.shuffle(v128.and(b, i8x16.splat(15)), i8x16.shr_u(b, 4), 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), kind);
           const lo = i16x8.sub(i16x8.extend_low_i8x16_u(u), zv), hi = i16x8.sub(i16x8.extend_high_i8x16_u(u), zv), o = x + (<usize>c << 2);
           a0 = fma4(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(lo)), v128.load(o), a0);
           a1 = fma4(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(lo)), v128.load(o, 16), a1);
           a2 = fma4(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(hi)), v128.load(o, 32), a2);
           a3 = fma4(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(hi)), v128.load(o, 48), a3);
+        }
+      } else if (kind > FP4) {
+        const special = i8x16.splat(kind == E4M3 ? 0x7f : 0x7c), z0 = i8x16.splat(0);
+        for (; c + 16 <= c1; c += 16) {
+          const b = v128.load(wr + <usize>c);
+          if (v128.any_true(i8x16.eq(v128.and(b, special), special))) break; // NaN / Inf codes: the scalar loop
+          const o = x + (<usize>c << 2);
+          a0 = fma4(fp8x4(i8x16.shuffle(z0, b, 0, 0, 0, 16, 0, 0, 0, 17, 0, 0, 0, 18, 0, 0, 0, 19), kind), v128.load(o), a0);
+          a1 = fma4(fp8x4(i8x16.shuffle(z0, b, 0, 0, 0, 20, 0, 0, 0, 21, 0, 0, 0, 22, 0, 0, 0, 23), kind), v128.load(o, 16), a1);
+          a2 = fma4(fp8x4(i8x16.shuffle(z0, b, 0, 0, 0, 24, 0, 0, 0, 25, 0, 0, 0, 26, 0, 0, 0, 27), kind), v128.load(o, 32), a2);
+          a3 = fma4(fp8x4(i8x16.shuffle(z0, b, 0, 0, 0, 28, 0, 0, 0, 29, 0, 0, 0, 30, 0, 0, 0, 31), kind), v128.load(o, 48), a3);
         }
       } else {
         for (; c + 16 <= c1; c += 16) {
@@ -107,11 +147,11 @@ export function gemv_onnx_f32(w: usize, kind: i32, scale: usize, zpe: usize, gst
       let s = <f32>hsum4(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
       const f = kind == 1 ? 0x80 : 0;
       for (; c < c1; c++) {
-        const code = four ? nib(wr, c, flip4) : <i32><i8>(<i32>load<u8>(wr + <usize>c) ^ f);
-        s += <f32>(code - z) * load<f32>(x + (<usize>c << 2));
+        const wc = kind > FP4 ? fp8(<i32>load<u8>(wr + <usize>c), kind) : <f32>((four ? nib(wr, c, flip4, kind) : <i32><i8>(<i32>load<u8>(wr + <usize>c) ^ f)) - z);
+        s += wc * load<f32>(x + (<usize>c << 2));
       }
       acc += s * load<f32>(scale + k);
     }
-    store<f32>(y + (<usize>r << 2), acc);
+    store<f32>(y + (<usize>r << 2), kind == FP4 ? acc * 0.5 : acc);
   }
 }

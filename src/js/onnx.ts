@@ -1,14 +1,23 @@
-// The ONNX integer-format GEMV kernels in plain TypeScript (semantics: assembly/linalg/onnx.ts).
+// The ONNX-format GEMV kernels in plain TypeScript (semantics: assembly/linalg/onnx.ts).
+import { decodeFloat } from '../ops/onnx-float.js';
 
-/** Code of element e of a row at byte p, as the kernels read it (kind 0 int8, 1 uint8 ^ 0x80, 2 int4 nibble ^ 8, 3 uint4). */
+/** fp4_e2m1 nibbles as 2 value + 12 (the kernel's codes; zpe 12, factor 1/2). */
+const FP4 = [12, 13, 14, 15, 16, 18, 20, 24, 12, 11, 10, 9, 8, 6, 4, 0];
+
+/**
+ * Code of element e of a row at byte p, as the kernels read it (kind 0 int8, 1 uint8 ^ 0x80,
+ * 2 int4 nibble ^ 8, 3 uint4, 4 fp4 through FP4; 5 / 6: the fp8 value itself).
+ */
 function code(mem: Uint8Array, p: number, e: number, kind: number): number {
+  if (kind === 5 || kind === 6) return decodeFloat(kind === 5 ? 'fp8_e4m3' : 'fp8_e5m2', mem[p + e]);
+  if (kind === 4) return FP4[(mem[p + (e >> 1)] >> ((e & 1) * 4)) & 15];
   if (kind >= 2) return ((mem[p + (e >> 1)] >> ((e & 1) * 4)) & 15) ^ (kind === 2 ? 8 : 0);
   return (((mem[p + e] ^ (kind === 1 ? 0x80 : 0)) << 24) >> 24);
 }
 
 /** xq in element order (4-bit kinds get it deinterleaved per full 32-run of each group). */
 function natural(xq: Int8Array, kind: number, cols: number, group: number): Int8Array {
-  if (kind < 2) return xq;
+  if (kind < 2 || kind > 4) return xq;
   const out = new Int8Array(cols);
   for (let c0 = 0; c0 < cols; c0 += group) {
     let c = c0;
@@ -24,7 +33,7 @@ function natural(xq: Int8Array, kind: number, cols: number, group: number): Int8
  * (sx = 1) round each group sum to f32 as the wasm lanes do.
  */
 export function gemvOnnx(mem: Uint8Array, w: number, kind: number, scale: Float32Array, zpe: Int32Array, gstride: number, xa: Int8Array | Float32Array, sx: number, y: Float32Array, rows: number, cols: number, group: number): void {
-  const int8 = xa instanceof Int8Array, x = int8 ? natural(xa, kind, cols, group) : xa, rowBytes = kind >= 2 ? cols / 2 : cols;
+  const int8 = xa instanceof Int8Array, x = int8 ? natural(xa, kind, cols, group) : xa, rowBytes = kind >= 2 && kind <= 4 ? cols / 2 : cols;
   for (let r = 0; r < rows; r++) {
     let acc = 0;
     for (let g = 0; g < cols / group; g++) {
@@ -33,6 +42,6 @@ export function gemvOnnx(mem: Uint8Array, w: number, kind: number, scale: Float3
       for (let c = g * group; c < (g + 1) * group; c++) s += (code(mem, w + r * rowBytes, c, kind) - zpe[k]) * x[c];
       acc += (int8 ? s : Math.fround(s)) * scale[k];
     }
-    y[r] = int8 ? acc * sx : acc;
+    y[r] = (int8 ? acc * sx : acc) * (kind === 4 ? 0.5 : 1);
   }
 }

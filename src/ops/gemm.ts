@@ -8,7 +8,7 @@ import { f32Input, optionsOf, positiveInt, type F32Input } from './args.js';
 import { copyOut } from './marshal.js';
 import { GGML, type GgmlFormat } from './ggml.js';
 import { gemmGgml } from './ggml-gemm.js';
-import { QTensor, gemv } from './quant.js';
+import { QTensor, gemv, defaultActivations } from './quant.js';
 
 export interface GemmOptions {
   /** Activation rows in X (default: X.length / cols). */
@@ -52,7 +52,7 @@ export function gemm(w: F32Input | QTensor, X: F32Input, options?: GemmOptions):
   }
   // token by token: every check above ran first, so a bad token cannot leave a half-written out
   const xs = X instanceof Tensor ? X.toArray() : X, y = new Float32Array(tokens * rows);
-  if (w instanceof QTensor && (o.activations ?? 'int8') === 'int8' && xs.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('X', 'a non-finite value', "finite values with activations 'int8'");
+  if ((o.activations ?? defaultActivations(w)) === 'int8' && w instanceof QTensor && xs.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('X', 'a non-finite value', "finite values with activations 'int8'");
   for (let t = 0; t < tokens; t++) y.set(gemv(w, xs.subarray(t * cols, (t + 1) * cols), { activations: o.activations }) as Float32Array, t * rows);
   if (outT) { (o.out as Tensor).data.set(y); return o.out as Tensor; }
   if (o.out) { (o.out as Float32Array).set(y); return o.out as Float32Array; }

@@ -3,9 +3,9 @@
 import type { Runtime } from '../runtime/runtime.js';
 import { Tensor } from '../runtime/tensor.js';
 import { scratchRegions, inputAt } from './marshal.js';
-import { KIND, is4bit, type OnnxIntFormat, type ScaleLayout } from './onnx.js';
+import { KIND, is4bit, type OnnxFormat, type ScaleLayout } from './onnx.js';
 
-export interface OnnxWeights { format: OnnxIntFormat; rows: number; cols: number; w: number; scales: number; zpe: number; layout: ScaleLayout }
+export interface OnnxWeights { format: OnnxFormat; rows: number; cols: number; w: number; scales: number; zpe: number; layout: ScaleLayout }
 
 /** W x with int8 activations (xq, sx from quantizeRow) or f32 activations; y at `out` or in scratch: returns its pointer. */
 export function gemvOnnx(rt: Runtime, q: OnnxWeights, x: Float32Array | Tensor, xq: Int8Array | undefined, sx: number, out: number | undefined): number {

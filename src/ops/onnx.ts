@@ -19,12 +19,16 @@
 // low nibble, element 2i + 1 in the high nibble of byte i, two's complement for int4), so a
 // tensor's bytes are ONNX's. 4-bit needs even cols and groupSize (rows then start on a byte).
 import { SimdnnArgumentError, describe } from '../runtime/errors.js';
+import { isOnnxFloat, type OnnxFloatFormat } from './onnx-float.js';
 
 export type OnnxIntFormat = 'int8' | 'uint8' | 'int4' | 'uint4';
 export const ONNX_INT_FORMATS: OnnxIntFormat[] = ['int8', 'uint8', 'int4', 'uint4'];
 export const RANGE: Record<OnnxIntFormat, [number, number]> = { int8: [-128, 127], uint8: [0, 255], int4: [-8, 7], uint4: [0, 15] };
 export const isOnnxInt = (f: string): f is OnnxIntFormat => (ONNX_INT_FORMATS as string[]).includes(f);
-export const is4bit = (f: string) => f === 'int4' || f === 'uint4';
+export const is4bit = (f: string) => f === 'int4' || f === 'uint4' || f === 'fp4_e2m1';
+/** The integer formats and the float ones of src/ops/onnx-float.ts: the formats with scale layouts. */
+export type OnnxFormat = OnnxIntFormat | OnnxFloatFormat;
+export const isOnnx = (f: string): f is OnnxFormat => isOnnxInt(f) || isOnnxFloat(f);
 const unsigned = (f: OnnxIntFormat) => f === 'uint8' || f === 'uint4';
 
 /** How the scales are laid out: `groupsPerRow` scales per row (0 = one scale for the tensor). */
@@ -81,16 +85,16 @@ export function quantizeInt(format: OnnxIntFormat, x: ArrayLike<number>, rows: n
 }
 
 /** Bytes of n codes: one per byte, or two per byte (element 2i low nibble, 2i + 1 high). */
-export function packCodes(format: OnnxIntFormat, q: Int32Array): Int8Array | Uint8Array {
+export function packCodes(format: OnnxFormat, q: Int32Array): Int8Array | Uint8Array {
   if (format === 'int8') return Int8Array.from(q);
-  if (format === 'uint8') return Uint8Array.from(q);
+  if (!is4bit(format)) return Uint8Array.from(q);
   const out = new Uint8Array(Math.ceil(q.length / 2));
   for (let i = 0; i < q.length; i++) out[i >> 1] |= (q[i] & 15) << ((i & 1) * 4);
   return out;
 }
 
 /** Codes of n elements from the bytes. */
-export function unpackCodes(format: OnnxIntFormat, b: Int8Array | Uint8Array, n: number): Int32Array {
+export function unpackCodes(format: OnnxFormat, b: Int8Array | Uint8Array, n: number): Int32Array {
   if (!is4bit(format)) return Int32Array.from(b.subarray(0, n));
   const q = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -100,7 +104,7 @@ export function unpackCodes(format: OnnxIntFormat, b: Int8Array | Uint8Array, n:
   return q;
 }
 
-export const byteLengthInt = (format: OnnxIntFormat, n: number) => (is4bit(format) ? Math.ceil(n / 2) : n);
+export const byteLengthInt = (format: OnnxFormat, n: number) => (is4bit(format) ? Math.ceil(n / 2) : n);
 
 /** x = fround((q - zp) * scale). */
 export function dequantizeInt(format: OnnxIntFormat, b: Int8Array | Uint8Array, rows: number, cols: number, l: ScaleLayout, scales: Float32Array, zps: Int32Array): Float32Array {
@@ -117,8 +121,11 @@ export function dequantizeInt(format: OnnxIntFormat, b: Int8Array | Uint8Array, 
  * uint8 codes read as b ^ 0x80 (signed, = b - 128); 4-bit nibbles read unsigned (int4 as n ^ 8 =
  * q + 8). So w = scale * (code - zpe).
  */
-export function kernelZero(format: OnnxIntFormat, zp: number): number {
-  return format === 'uint8' ? zp - 128 : format === 'int4' ? zp + 8 : zp;
+export function kernelZero(format: OnnxFormat, zp: number): number {
+  return format === 'uint8' ? zp - 128 : format === 'int4' ? zp + 8 : format === 'fp4_e2m1' ? 12 : zp;
 }
-/** Kernel format ids: 0 int8, 1 uint8, 2 int4, 3 uint4. */
-export const KIND: Record<OnnxIntFormat, number> = { int8: 0, uint8: 1, int4: 2, uint4: 3 };
+/**
+ * Kernel format ids: 0 int8, 1 uint8, 2 int4, 3 uint4, 4 fp4_e2m1 (nibbles read through a table
+ * as 2 value + 12, in [0, 24]; zpe 12 and a factor 1/2 in the kernel), 5 fp8_e4m3, 6 fp8_e5m2.
+ */
+export const KIND: Record<OnnxFormat, number> = { int8: 0, uint8: 1, int4: 2, uint4: 3, fp4_e2m1: 4, fp8_e4m3: 5, fp8_e5m2: 6 };

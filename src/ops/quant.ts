@@ -6,14 +6,23 @@ import { f32Input, optionsOf, positiveInt, type F32Input } from './args.js';
 import { scratchRegions, inputAt, copyOut } from './marshal.js';
 import { GGML, GGML_FORMATS, FROM_BYTES_ONLY, quantizeBlock, dequantizeBlock, type GgmlFormat } from './ggml.js';
 import { gemmGgml } from './ggml-gemm.js';
-import { isOnnxInt, is4bit, scaleLayout, quantizeInt, packCodes, dequantizeInt, byteLengthInt, kernelZero, RANGE, type OnnxIntFormat, type ScaleLayout } from './onnx.js';
+import { isOnnxInt, isOnnx, is4bit, scaleLayout, scaleIndex, quantizeInt, packCodes, unpackCodes, dequantizeInt, byteLengthInt, kernelZero, RANGE, type OnnxFormat, type OnnxIntFormat, type ScaleLayout } from './onnx.js';
+import { isOnnxFloat, quantizeFloat, decodeFloat, FLOAT_MAX, ONNX_FLOAT_FORMATS, type OnnxFloatFormat } from './onnx-float.js';
 import { gemvOnnx } from './onnx-gemv.js';
 
-export type QFormat = 'int8' | GgmlFormat | 'uint8' | 'int4' | 'uint4';
-const FORMATS: QFormat[] = ['int8', 'uint8', 'int4', 'uint4', ...GGML_FORMATS];
+export type QFormat = 'int8' | GgmlFormat | 'uint8' | 'int4' | 'uint4' | OnnxFloatFormat;
+const FORMATS: QFormat[] = ['int8', 'uint8', 'int4', 'uint4', ...ONNX_FLOAT_FORMATS, ...GGML_FORMATS];
 const isGgml = (f: QFormat): f is GgmlFormat => f in GGML;
-/** Scale layout and granularity options of the ONNX integer formats (src/ops/onnx.ts). */
-export interface QScaleOptions { groupSize?: number; axis?: 0 | 1 | null; symmetric?: boolean }
+/** Scale layout and granularity options of the ONNX formats (src/ops/onnx.ts, src/ops/onnx-float.ts). */
+export interface QScaleOptions {
+  groupSize?: number; axis?: 0 | 1 | null;
+  /** Integer formats: symmetric (default) or with zero points. */
+  symmetric?: boolean;
+  /** fp8 formats: saturate out-of-range values to +-max (default) or map them to NaN / Inf as ONNX. */
+  saturate?: boolean;
+  /** Float formats: given scales (one per group of the layout, finite > 0) instead of amax / max; then NaN and +-Inf x are admitted. */
+  scales?: Float32Array;
+}
 
 /** Round half to even (the ONNX QuantizeLinear rule). */
 function rne(y: number): number {
@@ -34,7 +43,7 @@ export function quantizeRow(row: ArrayLike<number>, out: Int8Array, to: number):
 /** Bytes of a [rows, cols] matrix in a format (ggml formats need whole blocks per row). */
 function byteLength(format: QFormat, rows: number, cols: number): number {
   if (format === 'int8') return rows * cols;
-  if (isOnnxInt(format)) {
+  if (isOnnx(format)) {
     if (is4bit(format) && cols % 2 !== 0) throw new SimdnnArgumentError('cols', `${cols} for ${format}`, 'an even number (4-bit rows start on a byte)');
     return byteLengthInt(format, rows * cols);
   }
@@ -62,10 +71,10 @@ export class QTensor {
       if (layout) { this.s = tensor([layout.count]); this.z = tensor([layout.count]); }
       else if (format === 'int8') this.s = tensor([rows]);
     } catch (e) { this.q.dispose(); this.s?.dispose(); throw e; }
-    if (layout) new Int32Array(this.z!.rt.alloc.heap.buffer, this.z!.ptr, layout.count).set(zps!.map((v) => kernelZero(format as OnnxIntFormat, v)));
+    if (layout) new Int32Array(this.z!.rt.alloc.heap.buffer, this.z!.ptr, layout.count).set(zps!.map((v) => kernelZero(format as OnnxFormat, v)));
   }
   /** ONNX integer formats: the zero points (a copy), one per scale. */
-  get zeroPoints(): Int32Array | undefined { return this.zps?.slice(); }
+  get zeroPoints(): Int32Array | undefined { return isOnnxFloat(this.format) ? undefined : this.zps?.slice(); }
   /** Columns per scale (cols for per-row or per-tensor scales). */
   get groupSize(): number { return this.layout?.groupSize ?? (isGgml(this.format) ? GGML[this.format].qk : this.cols); }
   /** The stored bytes (a copy): int8 values row-major (Int8Array), or the ggml blocks (Uint8Array). */
@@ -88,6 +97,7 @@ export class QTensor {
     const f = formatOf(format);
     runtime();
     positiveInt('rows', rows); positiveInt('cols', cols);
+    if (isOnnxFloat(f)) return fromOnnx(f, bytes, rows, cols, scales instanceof Float32Array ? { scales } : scales!);
     if (scales !== undefined && !(scales instanceof Float32Array)) return fromOnnx(f, bytes, rows, cols, scales);
     const n = byteLength(f, rows, cols);
     if (!(bytes instanceof (f === 'int8' ? Int8Array : Uint8Array)) || bytes.length !== n) {
@@ -118,6 +128,8 @@ export function quantize(x: F32Input, options: { format: QFormat; rows?: number;
   byteLength(format, rows, cols); // (block size check before any work)
   if ((FROM_BYTES_ONLY as readonly string[]).includes(format)) throw new SimdnnArgumentError('format', `'${format}'`, `a format with a quantizer (${format} tensors come from GGUF files: QTensor.from)`);
   const data = x instanceof Tensor ? x.toArray() : x;
+  if (isOnnxFloat(format)) return quantizeOnnxFloat(format, data, rows, cols, o);
+  for (const k of ['saturate', 'scales'] as const) if (o[k] !== undefined) throw new SimdnnArgumentError(k, describe(o[k]), `undefined for ${format} (an option of the float formats)`);
   if (data.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', `finite values (${format} has no NaN or Infinity)`);
   if (o.symmetric !== undefined && typeof o.symmetric !== 'boolean') throw new SimdnnArgumentError('symmetric', describe(o.symmetric), 'true or false');
   if (isOnnxInt(format) && (format !== 'int8' || o.groupSize !== undefined || o.axis !== undefined || o.symmetric === false)) {
@@ -141,10 +153,37 @@ export function quantize(x: F32Input, options: { format: QFormat; rows?: number;
   return t;
 }
 
+/** The float formats: codes of x / scale with scales from amax / max per group or given. */
+function quantizeOnnxFloat(format: OnnxFloatFormat, data: Float32Array, rows: number, cols: number, o: QScaleOptions): QTensor {
+  if (o.symmetric !== undefined && o.symmetric !== true) throw new SimdnnArgumentError('symmetric', describe(o.symmetric), `true or undefined (${format} has no zero points)`);
+  if (o.saturate !== undefined && typeof o.saturate !== 'boolean') throw new SimdnnArgumentError('saturate', describe(o.saturate), 'true or false');
+  const l = scaleLayout(format, rows, cols, o.groupSize, o.axis), key = (i: number) => scaleIndex(l, Math.floor(i / cols), i % cols);
+  let scales: Float32Array;
+  if (o.scales !== undefined) {
+    if (!(o.scales instanceof Float32Array) || o.scales.length !== l.count || o.scales.some((v) => !(v > 0) || !Number.isFinite(v))) throw new SimdnnArgumentError('scales', describe(o.scales), `a Float32Array of ${l.count} finite scales > 0`);
+    scales = o.scales;
+  } else {
+    if (data.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', 'finite values (the scales come from the data; give `scales` to quantize NaN or Infinity)');
+    const amax = new Float64Array(l.count);
+    data.forEach((v, i) => { const k = key(i); amax[k] = Math.max(amax[k], Math.abs(v)); });
+    // (a scale that underflows f32 becomes the least one, so tiny groups keep their values)
+    scales = Float32Array.from(amax, (a) => (a ? Math.max(Math.fround(a / FLOAT_MAX(format)), 2 ** -149) : 0));
+  }
+  const q = quantizeFloat(format, data, (i) => scales[key(i)], o.saturate ?? true);
+  const t = new QTensor(format, rows, cols, l, new Int32Array(l.count)), b = packCodes(format, q);
+  new Uint8Array(t.q.rt.alloc.heap.buffer, t.q.ptr, b.length).set(b as Uint8Array);
+  t.s!.data.set(scales);
+  return t;
+}
+
 /** The f32 values of a QTensor: scales[r] * q[r, c], or each block's d * q. */
 export function dequantize(q: QTensor): Float32Array {
   if (!(q instanceof QTensor)) throw new SimdnnArgumentError('q', describe(q), 'a QTensor');
   const b = q.bytes;
+  if (isOnnxFloat(q.format)) {
+    const f = q.format, codes = unpackCodes(f, b, q.rows * q.cols), s = q.scales!, l = q.layout!;
+    return Float32Array.from(codes, (c, i) => decodeFloat(f, c) * s[scaleIndex(l, Math.floor(i / q.cols), i % q.cols)]);
+  }
   if (q.layout) return dequantizeInt(q.format as OnnxIntFormat, b, q.rows, q.cols, q.layout, q.scales!, q.zeroPoints!);
   if (q.format === 'int8') { const s = q.scales!; return Float32Array.from(b, (v, i) => v * s[Math.floor(i / q.cols)]); }
   const out = new Float32Array(q.rows * q.cols), f = q.format as GgmlFormat, { qk, bytes } = GGML[f];
@@ -171,8 +210,9 @@ export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float
     if (n % cols !== 0) throw new SimdnnArgumentError('w', `length ${n}`, `a multiple of x.length (${cols})`);
     rows = n / cols;
   }
-  const act = o.activations ?? 'int8';
+  const float = w instanceof QTensor && isOnnxFloat(w.format), act = o.activations ?? defaultActivations(w);
   if (act !== 'int8' && act !== 'f32') throw new SimdnnArgumentError('activations', describe(act), "'int8' or 'f32'");
+  if (float && act === 'int8' && w.format !== 'fp4_e2m1') throw new SimdnnArgumentError('activations', describe(act), `'f32' for ${w.format} weights (decoded in registers)`);
   if (w instanceof QTensor && w.layout) {
     if (o.out !== undefined && f32Input(rt, 'out', o.out) !== rows) throw new SimdnnArgumentError('out', describe(o.out), `length ${rows}`);
     let xq: Int8Array | undefined, sx = 1;
@@ -182,7 +222,7 @@ export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float
       xq = new Int8Array(cols); sx = quantizeRow(xv, xq, 0);
     }
     const outT = o.out instanceof Tensor;
-    const py = gemvOnnx(rt, { format: w.format as OnnxIntFormat, rows, cols, w: w.q.ptr, scales: w.s!.ptr, zpe: w.z!.ptr, layout: w.layout }, x, xq, sx, outT ? (o.out as Tensor).ptr : undefined);
+    const py = gemvOnnx(rt, { format: w.format as OnnxFormat, rows, cols, w: w.q.ptr, scales: w.s!.ptr, zpe: w.z!.ptr, layout: w.layout }, x, xq, sx, outT ? (o.out as Tensor).ptr : undefined);
     return outT ? (o.out as Tensor) : copyOut(rt, py, rows, o.out as Float32Array | undefined, Float32Array);
   }
   if (w instanceof QTensor && w.format !== 'int8' && act !== 'int8') throw new SimdnnArgumentError('activations', describe(act), `'int8' (q8_0 blocks) for ${w.format} weights in this release`);
@@ -208,6 +248,9 @@ export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float
   return outT ? (o.out as Tensor) : copyOut(rt, py, rows, o.out as Float32Array | undefined, Float32Array);
 }
 
+/** 'f32' for the float formats (and plain f32 weights), else 'int8'. */
+export const defaultActivations = (w: unknown): 'int8' | 'f32' => (w instanceof QTensor && !isOnnxFloat(w.format) ? 'int8' : 'f32');
+
 /** a . b: Float32Arrays (float result) or Int8Arrays (the exact integer). */
 export function dot(a: Float32Array | Int8Array, b: Float32Array | Int8Array): number {
   const rt = runtime();
@@ -226,11 +269,18 @@ export function dot(a: Float32Array | Int8Array, b: Float32Array | Int8Array): n
 
 /** QTensor.from for the ONNX integer formats: bytes as ONNX stores them, scales (and zero points) per the layout. */
 function fromOnnx(f: QFormat, bytes: Int8Array | Uint8Array, rows: number, cols: number, o: QScaleOptions & { scales: Float32Array; zeroPoints?: ArrayLike<number> }): QTensor {
-  if (!isOnnxInt(f)) throw new SimdnnArgumentError('scales', 'an options object', `a Float32Array of row scales (or nothing) for ${f}`);
-  if (typeof o !== 'object' || o === null) throw new SimdnnArgumentError('options', describe(o), 'an options object');
+  if (!isOnnx(f)) throw new SimdnnArgumentError('scales', 'an options object', `a Float32Array of row scales (or nothing) for ${f}`);
+  if (typeof o !== 'object' || o === null) throw new SimdnnArgumentError('scales', describe(o), 'a Float32Array of row scales or an options object with scales');
   const l = scaleLayout(f, rows, cols, o.groupSize, o.axis), n = byteLength(f, rows, cols);
   if (!(bytes instanceof (f === 'int8' ? Int8Array : Uint8Array)) || bytes.length !== n) throw new SimdnnArgumentError('bytes', describe(bytes), `${f === 'int8' ? 'an Int8Array' : 'a Uint8Array'} of ${n} bytes`);
   if (!(o.scales instanceof Float32Array) || o.scales.length !== l.count || o.scales.some((v) => !(v >= 0) || !Number.isFinite(v))) throw new SimdnnArgumentError('scales', describe(o.scales), `a Float32Array of ${l.count} finite scales >= 0`);
+  if (isOnnxFloat(f)) {
+    if (o.zeroPoints !== undefined) throw new SimdnnArgumentError('zeroPoints', describe(o.zeroPoints), `undefined (${f} has no zero points)`);
+    const t = new QTensor(f, rows, cols, l, new Int32Array(l.count));
+    new Uint8Array(t.q.rt.alloc.heap.buffer, t.q.ptr, n).set(new Uint8Array(bytes.buffer, bytes.byteOffset, n));
+    t.s!.data.set(o.scales);
+    return t;
+  }
   const [qmin, qmax] = RANGE[f], sym = f === 'uint8' ? 128 : f === 'uint4' ? 8 : 0;
   const zp = o.zeroPoints === undefined ? new Int32Array(l.count).fill(sym) : Int32Array.from(o.zeroPoints);
   if (zp.length !== l.count || zp.some((v, i) => v < qmin || v > qmax || v !== (o.zeroPoints === undefined ? sym : o.zeroPoints![i]))) throw new SimdnnArgumentError('zeroPoints', describe(o.zeroPoints), `${l.count} integers in [${qmin}, ${qmax}]`);
