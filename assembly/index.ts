@@ -19,6 +19,7 @@ export { attention_f32, attention_norm_f32 } from './attention/attention';
 export { linear_attention_f32 } from './attention/linear';
 export { tropical_attention_f32 } from './attention/tropical';
 export { dot_f32, dot_i8 } from './linalg/dot';
+export { hadamard_f32 } from './linalg/hadamard';
 export { gemv_f32, gemv_i8_i8, gemv_i8_f32 } from './linalg/gemv';
 export { gemm_ggml } from './linalg/ggml';
 export { gemv_onnx_i8, gemv_onnx_f32 } from './linalg/onnx';
