@@ -18,7 +18,7 @@ export { gumbel_f32 } from './softmax/gumbel';
 export { attention_f32, attention_norm_f32 } from './attention/attention';
 export { linear_attention_f32 } from './attention/linear';
 export { tropical_attention_f32 } from './attention/tropical';
-export { dot_f32, dot_i8 } from './linalg/dot';
+export { dot_f32, dot_i8, dot_u8i8 } from './linalg/dot';
 export { hadamard_f32 } from './linalg/hadamard';
 export { gemv_f32, gemv_i8_i8, gemv_i8_f32 } from './linalg/gemv';
 export { gemm_ggml } from './linalg/ggml';
