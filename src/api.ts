@@ -6,6 +6,7 @@ export { sinkhorn, type SinkhornOptions } from './ops/sinkhorn.js';
 export { kvCache, KVCache, type KVCacheOptions } from './ops/kvcache.js';
 export { quantize, dequantize, gemv, dot, QTensor, type QFormat, type QScaleOptions } from './ops/quant.js';
 export { gemm, type GemmOptions } from './ops/gemm.js';
+export { hadamard, type HadamardOptions } from './ops/hadamard.js';
 export { tropicalAttention, type TropicalAttentionOptions } from './ops/tropical.js';
 export { linearAttention, linearState, LinearState, type LinearAttentionOptions, type LinearStateOptions, type FeatureMap } from './ops/linear.js';
 export { attention, alibiSlopes, type AttentionOptions, type AttentionResult, type Normalizer } from './ops/attention.js';

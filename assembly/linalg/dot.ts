@@ -49,3 +49,27 @@ export function dot_i8(a: usize, b: usize, n: i32): i32 {
   for (; i < n; i++) r += <i32>load<i8>(a + <usize>i) * <i32>load<i8>(b + <usize>i);
   return r;
 }
+
+/**
+ * Exact u8 x i8 dot product (ONNX MatMulInteger: uint8 activations, int8 weights): u8 widened with
+ * extend_*_u, i8 with extend_*_s, then i32x4.dot_i16x8_s (no relaxed variant: the relaxed dot's
+ * second operand must lie in [0, 127]). |product| <= 255 * 128 = 32640 and 16 elements add 4
+ * products to each i32 lane, so blocks of 2^14 steps (2^18 elements) stay exact in the lanes
+ * (2^16 * 32640 = 2139095040 < 2^31); blocks are summed in i64. Returned as f64: exact for any n,
+ * since |a.b| <= 32640 n < 2^53.
+ */
+export function dot_u8i8(a: usize, b: usize, n: i32): f64 {
+  let total: i64 = 0, i = 0;
+  while (n - i >= 16) {
+    const stop = i + min(1 << 18, (n - i) & ~15);
+    let acc = i32x4.splat(0);
+    for (; i < stop; i += 16) {
+      const va = v128.load(a + <usize>i), vb = v128.load(b + <usize>i);
+      acc = i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(va), i16x8.extend_low_i8x16_s(vb)));
+      acc = i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(va), i16x8.extend_high_i8x16_s(vb)));
+    }
+    total += <i64>i32x4.extract_lane(acc, 0) + <i64>i32x4.extract_lane(acc, 1) + <i64>i32x4.extract_lane(acc, 2) + <i64>i32x4.extract_lane(acc, 3);
+  }
+  for (; i < n; i++) total += <i64>(<i32>load<u8>(a + <usize>i) * <i32>load<i8>(b + <usize>i));
+  return <f64>total;
+}

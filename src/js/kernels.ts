@@ -19,6 +19,7 @@ import { GGML_FORMATS } from '../ops/ggml.js';
 import { entmax } from './entmax.js';
 import { sinkhorn } from './sinkhorn.js';
 import { selfAdjustSoftmax } from './selfadjust.js';
+import { hadamard } from './hadamard.js';
 
 export function jsKernels(heap: Heap): Kernels {
   const f32 = (p: number, n: number) => new Float32Array(heap.buffer, p, n);
@@ -137,6 +138,15 @@ export function jsKernels(heap: Heap): Kernels {
       let s = 0;
       for (let i = 0; i < n; i++) s += u[i] * v[i];
       return s | 0;
+    },
+    dot_u8i8(a, b, n) {
+      const u = new Uint8Array(heap.buffer, a, n), v = new Int8Array(heap.buffer, b, n);
+      let s = 0;
+      for (let i = 0; i < n; i++) s += u[i] * v[i]; // exact: |s| <= 32640 n < 2^53
+      return s;
+    },
+    hadamard_f32(x, y, rows, cols) {
+      hadamard(f32(x, rows * cols), f32(y, rows * cols), rows, cols);
     },
   };
   return k;

@@ -251,11 +251,19 @@ export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float
 /** 'f32' for the float formats (and plain f32 weights), else 'int8'. */
 export const defaultActivations = (w: unknown): 'int8' | 'f32' => (w instanceof QTensor && !isOnnxFloat(w.format) ? 'int8' : 'f32');
 
-/** a . b: Float32Arrays (float result) or Int8Arrays (the exact integer). */
-export function dot(a: Float32Array | Int8Array, b: Float32Array | Int8Array): number {
+/**
+ * a . b, over arrays of the same length:
+ * - two Float32Arrays: a float (f32 products and sums);
+ * - two Int8Arrays: the exact integer (including -128 * -128) while |a . b| < 2^31, which always
+ *   holds for length < 131072 (beyond, the i32 result wraps modulo 2^32);
+ * - a Uint8Array and an Int8Array, in either order (ONNX MatMulInteger: uint8 activations times
+ *   int8 weights, 255 * -128 included): the exact integer for any length (summed in i64 blocks).
+ */
+export function dot(a: Float32Array | Int8Array | Uint8Array, b: Float32Array | Int8Array | Uint8Array): number {
   const rt = runtime();
   const f = a instanceof Float32Array && b instanceof Float32Array, i = a instanceof Int8Array && b instanceof Int8Array;
-  if (!f && !i) throw new SimdnnArgumentError('b', `${describe(a)} and ${describe(b)}`, 'two Float32Arrays or two Int8Arrays');
+  const u = a instanceof Uint8Array && b instanceof Int8Array ? [a, b] as const : b instanceof Uint8Array && a instanceof Int8Array ? [b, a] as const : undefined;
+  if (!f && !i && !u) throw new SimdnnArgumentError('b', `${describe(a)} and ${describe(b)}`, 'two Float32Arrays, two Int8Arrays, or a Uint8Array and an Int8Array');
   if (a.length !== b.length) throw new SimdnnArgumentError('b', `length ${b.length}`, `the length of a (${a.length})`);
   const at = scratchRegions(rt, [a.byteLength, b.byteLength]);
   const heap = rt.alloc.heap.buffer;
@@ -263,7 +271,11 @@ export function dot(a: Float32Array | Int8Array, b: Float32Array | Int8Array): n
     new Float32Array(heap, at[0], a.length).set(a); new Float32Array(heap, at[1], b.length).set(b);
     return rt.kernels.dot_f32(at[0], at[1], a.length);
   }
-  new Int8Array(heap, at[0], a.length).set(a); new Int8Array(heap, at[1], b.length).set(b);
+  if (u) {
+    new Uint8Array(heap, at[0], a.length).set(u[0]); new Int8Array(heap, at[1], b.length).set(u[1]);
+    return rt.kernels.dot_u8i8(at[0], at[1], a.length);
+  }
+  new Int8Array(heap, at[0], a.length).set(a as Int8Array); new Int8Array(heap, at[1], b.length).set(b as Int8Array);
   return rt.kernels.dot_i8(at[0], at[1], a.length);
 }
 
