@@ -1,4 +1,4 @@
-// GEMV 4096x4096 over the ONNX integer formats (and int8 / q4_0 for comparison), single thread:
+// GEMV 4096x4096 over the ONNX integer and float formats (and q4_0 for comparison), single thread:
 // ms per call per tier and x over the js tier. Each wasm result is checked against the js tier
 // before timing. Run: node --experimental-wasm-relaxed-simd bench/quant-onnx.mjs
 import * as s from '../dist/node.js';
@@ -20,6 +20,10 @@ const cases = [
   ['uint4 g32 asym', { format: 'uint4', groupSize: 32, symmetric: false }, {}],
   ['uint4 g128 asym', { format: 'uint4', groupSize: 128, symmetric: false }, {}],
   ['int4 g32, f32 activations', { format: 'int4', groupSize: 32 }, { activations: 'f32' }],
+  ['fp8_e4m3 per row', { format: 'fp8_e4m3' }, {}],
+  ['fp8_e5m2 per row', { format: 'fp8_e5m2' }, {}],
+  ['fp4_e2m1 g32', { format: 'fp4_e2m1', groupSize: 32 }, {}],
+  ['fp4_e2m1 g32, int8 activations', { format: 'fp4_e2m1', groupSize: 32 }, { activations: 'int8' }],
   ['q4_0 (ggml)', { format: 'q4_0' }, {}],
 ];
 const tiers = ['relaxed', 'simd', 'js'], res = {};
