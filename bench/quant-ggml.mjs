@@ -25,6 +25,7 @@ const weights = {
   q5_0: () => s.quantize(w, { format: 'q5_0', cols: K }),
   q5_1: () => s.quantize(w, { format: 'q5_1', cols: K }),
   iq4_nl: () => s.quantize(w, { format: 'iq4_nl', cols: K }),
+  mxfp4: () => s.quantize(w, { format: 'mxfp4', cols: K }),
   tq2_0: () => s.quantize(w, { format: 'tq2_0', cols: K }),
   tq1_0: () => s.quantize(w, { format: 'tq1_0', cols: K }),
   q4_k: () => s.QTensor.from('q4_k', q4k, N, K),

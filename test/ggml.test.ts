@@ -26,9 +26,11 @@ function f16(v: number): number {
 const unf16 = (h: number) => { const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 31, m = h & 1023; return e === 31 ? (m ? NaN : s * Infinity) : e ? s * (1 + m / 1024) * 2 ** (e - 15) : s * m * 2 ** -24; };
 const roundf = (x: number) => Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
 const KV = [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113];
-const FORMATS = { q8_0: [32, 34], q4_0: [32, 18], q4_1: [32, 20], q5_0: [32, 22], q5_1: [32, 24], iq4_nl: [32, 18], tq2_0: [256, 66], tq1_0: [256, 54], q4_k: [256, 144], q6_k: [256, 210] } as const;
+const FORMATS = { q8_0: [32, 34], q4_0: [32, 18], q4_1: [32, 20], q5_0: [32, 22], q5_1: [32, 24], iq4_nl: [32, 18], tq2_0: [256, 66], tq1_0: [256, 54], q4_k: [256, 144], q6_k: [256, 210], mxfp4: [32, 17] } as const;
 type F = keyof typeof FORMATS;
-const QUANTIZABLE: F[] = ['q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1', 'iq4_nl', 'tq2_0', 'tq1_0'];
+const QUANTIZABLE: F[] = ['q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1', 'iq4_nl', 'tq2_0', 'tq1_0', 'mxfp4'];
+/** The e2m1 magnitudes by code 0..7. */
+const E2M1 = [0, 0.5, 1, 1.5, 2, 3, 4, 6];
 
 /** One block of ggml's quantize_row_<format>_ref, statement by statement. */
 function refBlock(format: F, x: number[], o: Uint8Array): void {
@@ -64,6 +66,18 @@ function refBlock(format: F, x: number[], o: Uint8Array): void {
       return best;
     });
     put16(0, fr(sumqx / sumq2)); nib(2, l);
+  } else if (format === 'mxfp4') { // OCP MX: shared exponent floor(log2 amax) - emax(e2m1) = 2; nearest e2m1, ties to even code, saturate
+    let e = 0;
+    if (amax > 0) { e = 0; while (2 ** (e - 127 + 1) <= amax) e++; while (e > 0 && 2 ** (e - 127) > amax) e--; e = Math.max(0, e - 2); }
+    o[0] = e;
+    const q = x.map((v) => {
+      const a = Math.abs(v) / 2 ** (e - 127);
+      let best = 0;
+      for (let c = 1; c < 8; c++) { const d = Math.abs(E2M1[c] - a), db = Math.abs(E2M1[best] - a); if (d < db || (d === db && c % 2 === 0)) best = c; }
+      if (a > 6) best = 7;
+      return (v < 0 ? 8 : 0) | best;
+    });
+    nib(1, q);
   } else if (format === 'tq2_0' || format === 'tq1_0') {
     const d = fr(amax), id = d ? fr(1 / d) : 0, t = (j: number) => roundf(fr(x[j] * id)) + 1;
     if (format === 'tq2_0') {
@@ -107,6 +121,11 @@ function refDequantBlock(format: F, b: Uint8Array): { a: number[]; m: number[] }
       break;
     }
     case 'iq4_nl': for (let j = 0; j < 16; j++) { push(j, fr(g(0) * KV[b[2 + j] & 15])); push(j + 16, fr(g(0) * KV[b[2 + j] >> 4])); } break;
+    case 'mxfp4': { // 2^(e - 127) times the e2m1 value (e = 255: NaN)
+      const s = b[0] === 255 ? NaN : 2 ** (b[0] - 127), v = (n: number) => (n & 8 ? -1 : 1) * E2M1[n & 7];
+      for (let j = 0; j < 16; j++) { push(j, fr(s * v(b[1 + j] & 15))); push(j + 16, fr(s * v(b[1 + j] >> 4))); }
+      break;
+    }
     case 'tq2_0': { let y = 0; for (let j = 0; j < 64; j += 32) for (let l = 0; l < 4; l++) for (let k = 0; k < 32; k++) push(y++, fr((((b[j + k] >> (2 * l)) & 3) - 1) * g(64))); break; }
     case 'tq1_0': {
       const pow3 = [1, 3, 9, 27, 81, 243], tr = (v: number, n: number) => ((((v * pow3[n]) & 255) * 3) >> 8) - 1;
@@ -203,9 +222,10 @@ for (const tier of TIERS) {
           for (let k = 0; k < rows * cols / qk; k++) {
             let bmax = 0, bmin = Infinity, amax = 0;
             for (let j = 0; j < qk; j++) { const v = x[k * qk + j]; bmax = Math.max(bmax, v); bmin = Math.min(bmin, v); amax = Math.max(amax, Math.abs(v)); }
-            const step = { q8_0: amax / 127, q4_0: amax / 8 * 2, q4_1: (bmax - bmin) / 15, q5_0: amax / 16 * 2, q5_1: (bmax - bmin) / 31, iq4_nl: amax * 24 / 127 * 2, tq2_0: amax * 2, tq1_0: amax * 2, q4_k: 0, q6_k: 0 }[format];
+            // (mxfp4: scale <= amax / 4, half of its widest step 2 scale, or 2 scale where (6, 8) scale saturates)
+            const step = { q8_0: amax / 127, q4_0: amax / 8 * 2, q4_1: (bmax - bmin) / 15, q5_0: amax / 16 * 2, q5_1: (bmax - bmin) / 31, iq4_nl: amax * 24 / 127 * 2, tq2_0: amax * 2, tq1_0: amax * 2, q4_k: 0, q6_k: 0, mxfp4: amax }[format];
             // below f16's normal range d (and min) keep an absolute error of half a subnormal step
-            const codes = { q8_0: 127, q4_0: 8, q4_1: 15, q5_0: 16, q5_1: 31, iq4_nl: 127, tq2_0: 1, tq1_0: 1, q4_k: 0, q6_k: 0 }[format];
+            const codes = { q8_0: 127, q4_0: 8, q4_1: 15, q5_0: 16, q5_1: 31, iq4_nl: 127, tq2_0: 1, tq1_0: 1, q4_k: 0, q6_k: 0, mxfp4: -1 }[format];
             for (let j = 0; j < qk; j++) expect(Math.abs(back[k * qk + j] - x[k * qk + j]), `${lo}..${hi} block ${k}`).toBeLessThanOrEqual(step / 2 * 1.002 + amax * 2e-3 + (codes + 1) * HALF_F16_ULP);
           }
           const w = simdnn.QTensor.from(format, bytes, rows, cols);
@@ -239,6 +259,24 @@ for (const tier of TIERS) {
         }
       });
     }
+
+    it('mxfp4: every e2m1 code and tie, e8m0 at 0, 1, 254 and 255 (NaN), dequantize and gemv as the OCP values', () => {
+      // codes 0..15 twice over, scales 2^-128 .. 2^126 and NaN
+      const cols = 32 * 4, bytes = new Uint8Array(17 * 4);
+      [0, 1, 254, 255].forEach((e, k) => { bytes[17 * k] = e; for (let j = 0; j < 16; j++) bytes[17 * k + 1 + j] = j | ((15 - j) << 4); });
+      const q = simdnn.QTensor.from('mxfp4', bytes, 1, cols), want = refDequantize('mxfp4', bytes, cols).x, got = simdnn.dequantize(q);
+      for (let i = 0; i < cols; i++) expect(Object.is(got[i], want[i]) || (Number.isNaN(got[i]) && Number.isNaN(want[i])), `element ${i}`).toBe(true);
+      expect(Number.isNaN(simdnn.gemv(q, new Float32Array(cols).fill(1))[0])).toBe(true); // the NaN scale reaches the output
+      q.dispose();
+      // ties: 0.25, 0.75, 1.25, 1.75, 2.5, 3.5, 5 times the scale go to the even code; 7 and beyond saturate
+      const x = new Float32Array(32);
+      x[0] = 7.9; // amax 7.9: e - 127 = 0, scale 1
+      [0.25, 0.75, 1.25, 1.75, 2.5, 3.5, 5, 7, -0.25, -5, -7].forEach((v, j) => { x[1 + j] = v; });
+      const t = simdnn.quantize(x, { format: 'mxfp4', cols: 32 }), d = simdnn.dequantize(t);
+      expect(t.bytes[0]).toBe(127);
+      expect(Array.from(d.subarray(0, 12))).toEqual([6, 0, 1, 1, 2, 2, 4, 4, 6, -0, -4, -6]);
+      t.dispose();
+    });
 
     it('ties and saturation: q8_0 rounds x.5 away from zero (C roundf); q4_0 clips at code 15; tq: sign of exact halves', () => {
       const x = new Float32Array(32).map((_, j) => [127, 0.5, -0.5, 1.5, -2.5, 126.5][j] ?? j - 20);

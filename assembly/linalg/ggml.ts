@@ -5,19 +5,20 @@
 // w = scale * (u - OFF) + bias; the exact integer sums sum(u * xq) become f32 only once per
 // sub-block, and the row sums accumulate in f64.
 import { fma4 } from '../simd/fma';
+import { fp4Table } from './onnx';
 
-const Q8_0 = 0, Q4_0 = 1, Q4_1 = 2, Q5_0 = 3, Q5_1 = 4, IQ4_NL = 5, TQ2_0 = 6, TQ1_0 = 7, Q4_K = 8, Q6_K = 9;
+const Q8_0 = 0, Q4_0 = 1, Q4_1 = 2, Q5_0 = 3, Q5_1 = 4, IQ4_NL = 5, TQ2_0 = 6, TQ1_0 = 7, Q4_K = 8, Q6_K = 9, MXFP4 = 10;
 
 // @ts-ignore: decorator
 @inline function blockBytes(f: i32): usize {
-  return f == Q8_0 ? 34 : f == Q4_0 || f == IQ4_NL ? 18 : f == Q4_1 ? 20 : f == Q5_0 ? 22 : f == Q5_1 ? 24 : f == TQ2_0 ? 66 : f == TQ1_0 ? 54 : f == Q4_K ? 144 : 210;
+  return f == Q8_0 ? 34 : f == Q4_0 || f == IQ4_NL ? 18 : f == Q4_1 ? 20 : f == Q5_0 ? 22 : f == Q5_1 ? 24 : f == TQ2_0 ? 66 : f == TQ1_0 ? 54 : f == Q4_K ? 144 : f == MXFP4 ? 17 : 210;
 }
 /** 32-element sub-blocks per block. */
 // @ts-ignore: decorator
-@inline function subs(f: i32): i32 { return f >= TQ2_0 ? 8 : 1; }
+@inline function subs(f: i32): i32 { return f >= TQ2_0 && f <= Q6_K ? 8 : 1; }
 /** The codes are u - OFF with u in [0, 63], valid i7 operands of the relaxed dot. */
 // @ts-ignore: decorator
-@inline function offset(f: i32): i32 { return f == Q4_0 ? 8 : f == Q5_0 ? 16 : f == TQ2_0 || f == TQ1_0 ? 1 : f == Q6_K ? 32 : 0; }
+@inline function offset(f: i32): i32 { return f == Q4_0 ? 8 : f == Q5_0 ? 16 : f == TQ2_0 || f == TQ1_0 ? 1 : f == Q6_K ? 32 : f == MXFP4 ? 12 : 0; }
 /** Full-range signed codes (no i7 form): widened products instead of the relaxed dot. */
 // @ts-ignore: decorator
 @inline function signedCodes(f: i32): bool { return f == Q8_0 || f == IQ4_NL; }
@@ -55,6 +56,7 @@ const Q8_0 = 0, Q4_0 = 1, Q4_1 = 2, Q5_0 = 3, Q5_1 = 4, IQ4_NL = 5, TQ2_0 = 6, T
   if (f == Q4_1) return nibbles(v128.load(wb + 4), h);
   if (f == Q5_0) return v128.or(nibbles(v128.load(wb + 6), h), fifthBits(<u32>load<u16>(wb + 2 + (<usize>h << 1))));
   if (f == Q5_1) return v128.or(nibbles(v128.load(wb + 8), h), fifthBits(<u32>load<u16>(wb + 4 + (<usize>h << 1))));
+  if (f == MXFP4) return i8x16.swizzle(fp4Table(), nibbles(v128.load(wb + 1), h)); // 2 e2m1 + 12
   if (f == IQ4_NL) return i8x16.swizzle(i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113), nibbles(v128.load(wb + 2), h));
   if (f == TQ2_0) return v128.and(i8x16.shr_u(v128.load(wb + (<usize>(s >> 2) << 5) + (<usize>h << 4)), <u32>((s & 3) << 1)), i8x16.splat(3));
   if (f == Q4_K) return v128.and(i8x16.shr_u(v128.load(wb + 16 + (<usize>(s >> 1) << 5) + (<usize>h << 4)), <u32>((s & 1) << 2)), i8x16.splat(15));
@@ -88,6 +90,13 @@ const Q8_0 = 0, Q4_0 = 1, Q4_1 = 2, Q5_0 = 3, Q5_1 = 4, IQ4_NL = 5, TQ2_0 = 6, T
   if (j < 4) return <i32>load<u8>(p + a + (<usize>m << 2)) & 63;
   return m ? (<i32>load<u8>(p + a + 4) >> 4) | ((<i32>load<u8>(p + a) >> 6) << 4)
     : (<i32>load<u8>(p + a + 4) & 0xf) | ((<i32>load<u8>(p + a - 4) >> 6) << 4);
+}
+
+/** An e8m0 byte as the f32 bits of 2^(e - 128): half the block scale, as the codes are doubled (255: NaN). */
+// @ts-ignore: decorator
+@inline function e8m0Half(wb: usize): i32 {
+  const e = <i32>load<u8>(wb);
+  return e == 255 ? 0x7fc00000 : e >= 2 ? (e - 1) << 23 : 0x200000 << e;
 }
 
 /** Four f16 values (i32 lanes of bits) -> f32x4, exactly (subnormals, Inf and NaN included). */
@@ -140,7 +149,8 @@ const Q8_0 = 0, Q4_0 = 1, Q4_1 = 2, Q5_0 = 3, Q5_1 = 4, IQ4_NL = 5, TQ2_0 = 6, T
   let lo = f64x2.splat(0), hi = lo;
   for (let blk = 0; blk < nblk; blk++) {
     const o = <usize>blk * bb, a0 = w0 + o, a1 = w1 + o, a2 = w2 + o, a3 = w3 + o;
-    const d = halves(i32x4(scaleBits(f, a0), scaleBits(f, a1), scaleBits(f, a2), scaleBits(f, a3)));
+    const d = f == MXFP4 ? i32x4(e8m0Half(a0), e8m0Half(a1), e8m0Half(a2), e8m0Half(a3))
+      : halves(i32x4(scaleBits(f, a0), scaleBits(f, a1), scaleBits(f, a2), scaleBits(f, a3)));
     for (let s = 0; s < subs(f); s++) {
       const sb = blk * subs(f) + s, xb = xq + (<usize>sb << 5);
       const x0 = v128.load(xb), x1 = v128.load(xb, 16), dx = f32x4.splat(load<f32>(xd + (<usize>sb << 2)));
@@ -193,7 +203,7 @@ const Q8_0 = 0, Q4_0 = 1, Q4_1 = 2, Q5_0 = 3, Q5_1 = 4, IQ4_NL = 5, TQ2_0 = 6, T
 
 /**
  * Y[t] = W X[t] for `tokens` activation rows. w: rows x (cols / qk) blocks of `format` (0 q8_0,
- * 1 q4_0, 2 q4_1, 3 q5_0, 4 q5_1, 5 iq4_nl, 6 tq2_0, 7 tq1_0, 8 q4_k, 9 q6_k). Per token the
+ * 1 q4_0, 2 q4_1, 3 q5_0, 4 q5_1, 5 iq4_nl, 6 tq2_0, 7 tq1_0, 8 q4_k, 9 q6_k, 10 mxfp4). Per token the
  * activations as q8_0 values: xq (cols i8), xd (cols / 32 f32 scales, already rounded through
  * f16 as ggml stores them), xs (i32 sums of xq per 16 elements). y: [tokens, rows].
  */
@@ -208,6 +218,7 @@ export function gemm_ggml(w: usize, format: i32, xq: usize, xd: usize, xs: usize
     case TQ2_0: gemmFormat(TQ2_0, w, xq, xd, xs, y, rows, cols, tokens); break;
     case TQ1_0: gemmFormat(TQ1_0, w, xq, xd, xs, y, rows, cols, tokens); break;
     case Q4_K: gemmFormat(Q4_K, w, xq, xd, xs, y, rows, cols, tokens); break;
+    case MXFP4: gemmFormat(MXFP4, w, xq, xd, xs, y, rows, cols, tokens); break;
     default: gemmFormat(Q6_K, w, xq, xd, xs, y, rows, cols, tokens);
   }
 }

@@ -10,7 +10,7 @@ const FP4 = 4, E4M3 = 5;
 
 /** fp4_e2m1 codes 0..15 as 2 value + 12: all in [0, 24], valid i7 operands of the relaxed dot. */
 // @ts-ignore: decorator
-@inline function fp4Table(): v128 { return i8x16(12, 13, 14, 15, 16, 18, 20, 24, 12, 11, 10, 9, 8, 6, 4, 0); }
+@inline export function fp4Table(): v128 { return i8x16(12, 13, 14, 15, 16, 18, 20, 24, 12, 11, 10, 9, 8, 6, 4, 0); }
 
 /** Nibbles (0..15) as the codes the kernel multiplies. */
 // @ts-ignore: decorator

@@ -13,9 +13,17 @@
 //                       x = (d sc) q - (dmin m) per 32
 //   q6_k   210 B / 256: 128 B low nibbles, 64 B 2-bit highs, 16 i8 scales, f16 d
 //                       x = (d sc) (q - 32) per 16
+//   mxfp4   17 B / 32:  e8m0 e, 16 B nibbles of e2m1 codes              x = 2^(e - 127) e2m1(q)
+//                       (OCP Microscaling MXFP4 in ggml's block layout; e = 255 is NaN; the
+//                       codes are read as 2 e2m1(q), so the block scale is 2^(e - 128))
 // Nibble formats: byte j of a 32-block holds element j (low nibble) and j + 16 (high nibble); the
 // fifth bit of element j is bit j of the u32. Quantizers follow ggml's quantize_row_*_ref in f32
-// arithmetic (q4_k and q6_k: bytes from GGUF files only, via QTensor.from).
+// arithmetic (q4_k and q6_k: bytes from GGUF files only, via QTensor.from). mxfp4 quantizes as the
+// OCP spec: shared exponent floor(log2 amax) - 2 (emax of e2m1), clamped to e >= 0, elements
+// rounded to nearest e2m1 with ties to even and saturated at +-6 (ggml's own quantizer breaks ties
+// differently; its bytes dequantize identically here).
+
+import { encodeFloat, exponent } from './onnx-float.js';
 
 export const GGML = {
   q8_0: { qk: 32, bytes: 34, code: 0 },
@@ -28,6 +36,7 @@ export const GGML = {
   tq1_0: { qk: 256, bytes: 54, code: 7 },
   q4_k: { qk: 256, bytes: 144, code: 8 },
   q6_k: { qk: 256, bytes: 210, code: 9 },
+  mxfp4: { qk: 32, bytes: 17, code: 10 },
 } as const;
 export type GgmlFormat = keyof typeof GGML;
 export const GGML_FORMATS = Object.keys(GGML) as GgmlFormat[];
@@ -36,6 +45,10 @@ export const FROM_BYTES_ONLY: readonly GgmlFormat[] = ['q4_k', 'q6_k'];
 
 /** The iq4_nl table (ggml's kvalues_iq4nl: a non-uniform grid fitted to normal weights). */
 export const IQ4_NL = [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113];
+/** e2m1 codes as twice their value (ggml's kvalues_mxfp4). */
+export const MXFP4 = [0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12];
+/** An e8m0 exponent byte as the f32 2^(e - 128) (half the block scale; 255: NaN). */
+export const e8m0Half = (e: number) => (e === 255 ? NaN : 2 ** (e - 128));
 
 const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
 const fr = Math.fround;
@@ -173,6 +186,14 @@ export function quantizeBlock(format: GgmlFormat, x: ArrayLike<number>, o: numbe
       for (let j = 0; j < 4; j++) out[at + 48 + j] = pack([0, 1, 2, 3].map((n) => 240 + j + 4 * n));
       return putF16(out, at + 52, d);
     }
+    case 'mxfp4': {
+      let amax = 0;
+      for (let j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[o + j]));
+      const e = amax > 0 ? Math.max(0, exponent(amax) - 2 + 127) : 0, s = 2 ** (e - 127);
+      out[at] = e;
+      for (let j = 0; j < 32; j++) q[j] = encodeFloat('fp4_e2m1', x[o + j] / s);
+      return packNibbles(q, out, at + 1);
+    }
     default:
       throw new Error(`no quantizer for ${format}`);
   }
@@ -201,6 +222,7 @@ export function decodeSub(format: GgmlFormat, b: Uint8Array, at: number, s: numb
     case 'q5_0': { for (let j = 0; j < 32; j++) q[j] = (nib(at + 6, j) | fifth(at + 2, j)) - 16; const d = getF16(b, at); return { q, s0: d, s1: d }; }
     case 'q5_1': { for (let j = 0; j < 32; j++) q[j] = nib(at + 8, j) | fifth(at + 4, j); const d = getF16(b, at); return { q, s0: d, s1: d, m: getF16(b, at + 2) }; }
     case 'iq4_nl': { for (let j = 0; j < 32; j++) q[j] = IQ4_NL[nib(at + 2, j)]; const d = getF16(b, at); return { q, s0: d, s1: d }; }
+    case 'mxfp4': { for (let j = 0; j < 32; j++) q[j] = MXFP4[nib(at + 1, j)]; const d = e8m0Half(b[at]); return { q, s0: d, s1: d }; }
     case 'tq2_0': { // sub-block s = 4c + l: bits 2l of bytes 32c ..
       for (let m = 0; m < 32; m++) q[m] = ((b[at + 32 * (s >> 2) + m] >> (2 * (s & 3))) & 3) - 1;
       const d = getF16(b, at + 64); return { q, s0: d, s1: d };

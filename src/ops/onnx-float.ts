@@ -28,7 +28,7 @@ const SPEC: Record<OnnxFloatFormat, { m: number; bias: number; max: number; bits
 export const FLOAT_MAX = (f: OnnxFloatFormat) => SPEC[f].max;
 
 /** floor(log2 a) for a finite a > 0, exactly. */
-function exponent(a: number): number {
+export function exponent(a: number): number {
   let e = Math.floor(Math.log2(a));
   if (2 ** e > a) e--;
   else if (2 ** (e + 1) <= a) e++;
