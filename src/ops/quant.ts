@@ -6,7 +6,7 @@ import { f32Input, optionsOf, positiveInt, type F32Input } from './args.js';
 import { scratchRegions, inputAt, copyOut } from './marshal.js';
 import { GGML, GGML_FORMATS, FROM_BYTES_ONLY, quantizeBlock, dequantizeBlock, type GgmlFormat } from './ggml.js';
 import { gemmGgml } from './ggml-gemm.js';
-import { isOnnxInt, isOnnx, is4bit, scaleLayout, scaleIndex, quantizeInt, packCodes, unpackCodes, dequantizeInt, byteLengthInt, kernelZero, RANGE, type OnnxFormat, type OnnxIntFormat, type ScaleLayout } from './onnx.js';
+import { isOnnxInt, isOnnx, is4bit, rne, scaleLayout, scaleIndex, quantizeInt, packCodes, unpackCodes, dequantizeInt, byteLengthInt, kernelZero, RANGE, type OnnxFormat, type OnnxIntFormat, type ScaleLayout } from './onnx.js';
 import { isOnnxFloat, quantizeFloat, decodeFloat, FLOAT_MAX, ONNX_FLOAT_FORMATS, type OnnxFloatFormat } from './onnx-float.js';
 import { gemvOnnx } from './onnx-gemv.js';
 
@@ -22,12 +22,6 @@ export interface QScaleOptions {
   saturate?: boolean;
   /** Float formats: given scales (one per group of the layout, finite > 0) instead of amax / max; then NaN and +-Inf x are admitted. */
   scales?: Float32Array;
-}
-
-/** Round half to even (the ONNX QuantizeLinear rule). */
-function rne(y: number): number {
-  const f = Math.floor(y), r = y - f;
-  return r > 0.5 || (r === 0.5 && f % 2 !== 0) ? f + 1 : f;
 }
 
 /** Symmetric int8 of one row into out[to..]: scale = max|x| / 127 (f32), q = rne(x / scale); returns the scale. */
