@@ -251,8 +251,10 @@ export function decodeSub(format: GgmlFormat, b: Uint8Array, at: number, s: numb
 export function dequantizeBlock(format: GgmlFormat, b: Uint8Array, at: number, out: Float32Array, o: number): void {
   for (let s = 0; s < GGML[format].qk / 32; s++) {
     const { q, s0, s1, m } = decodeSub(format, b, at, s);
+    // mxfp4's code 8 is -0 (lost in the integer codes): signed zeros as e2m1 has them
+    const negZero = format === 'mxfp4' ? (j: number) => ((b[at + 1 + (j & 15)] >> (j < 16 ? 0 : 4)) & 15) === 8 : () => false;
     for (let j = 0; j < 32; j++) {
-      const v = fr((j < 16 ? s0 : s1) * q[j]);
+      const v = fr((j < 16 ? s0 : s1) * (negZero(j) ? -0 : q[j]));
       out[o + 32 * s + j] = m === undefined ? v : v + m;
     }
   }
