@@ -45,8 +45,8 @@ export const FROM_BYTES_ONLY: readonly GgmlFormat[] = ['q4_k', 'q6_k'];
 
 /** The iq4_nl table (ggml's kvalues_iq4nl: a non-uniform grid fitted to normal weights). */
 export const IQ4_NL = [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113];
-/** e2m1 codes as twice their value (ggml's kvalues_mxfp4). */
-export const MXFP4 = [0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12];
+/** e2m1 codes as twice their value (ggml's kvalues_mxfp4; code 8 is -0). */
+export const MXFP4 = [0, 1, 2, 3, 4, 6, 8, 12, -0, -1, -2, -3, -4, -6, -8, -12];
 /** An e8m0 exponent byte as the f32 2^(e - 128) (half the block scale; 255: NaN). */
 export const e8m0Half = (e: number) => (e === 255 ? NaN : 2 ** (e - 128));
 
@@ -199,8 +199,8 @@ export function quantizeBlock(format: GgmlFormat, x: ArrayLike<number>, o: numbe
   }
 }
 
-/** A 32-element sub-block: integer codes q, the scale of each 16-element half, and a bias (x = s q + m). */
-export interface Sub { q: Int32Array; s0: number; s1: number; m?: number }
+/** A 32-element sub-block: integer codes q (signed zeros kept), the scale of each 16-element half, and a bias (x = s q + m). */
+export interface Sub { q: Float64Array; s0: number; s1: number; m?: number }
 
 /** trit n (0 = most significant) of a tq1_0 byte, as ggml's ((uint8)(b * 3^n) * 3) >> 8. */
 const trit = (b: number, n: number) => ((((b * 3 ** n) & 0xff) * 3) >> 8);
@@ -213,7 +213,7 @@ function scaleMinK4(b: Uint8Array, p: number, j: number): [number, number] {
 
 /** Decode sub-block s (0 .. qk/32 - 1) of the block at b[at..]. */
 export function decodeSub(format: GgmlFormat, b: Uint8Array, at: number, s: number): Sub {
-  const q = new Int32Array(32), nib = (p: number, j: number) => (j < 16 ? b[p + j] & 15 : b[p + j - 16] >> 4);
+  const q = new Float64Array(32), nib = (p: number, j: number) => (j < 16 ? b[p + j] & 15 : b[p + j - 16] >> 4);
   const fifth = (p: number, j: number) => ((b[p + (j >> 3)] >> (j & 7)) & 1) << 4;
   switch (format) {
     case 'q8_0': { for (let j = 0; j < 32; j++) q[j] = (b[at + 2 + j] << 24) >> 24; const d = getF16(b, at); return { q, s0: d, s1: d }; }
@@ -251,10 +251,8 @@ export function decodeSub(format: GgmlFormat, b: Uint8Array, at: number, s: numb
 export function dequantizeBlock(format: GgmlFormat, b: Uint8Array, at: number, out: Float32Array, o: number): void {
   for (let s = 0; s < GGML[format].qk / 32; s++) {
     const { q, s0, s1, m } = decodeSub(format, b, at, s);
-    // mxfp4's code 8 is -0 (lost in the integer codes): signed zeros as e2m1 has them
-    const negZero = format === 'mxfp4' ? (j: number) => ((b[at + 1 + (j & 15)] >> (j < 16 ? 0 : 4)) & 15) === 8 : () => false;
     for (let j = 0; j < 32; j++) {
-      const v = fr((j < 16 ? s0 : s1) * (negZero(j) ? -0 : q[j]));
+      const v = fr((j < 16 ? s0 : s1) * q[j]);
       out[o + 32 * s + j] = m === undefined ? v : v + m;
     }
   }
