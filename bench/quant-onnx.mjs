@@ -1,4 +1,4 @@
-// GEMV 4096x4096 over the ONNX integer and float formats (and q4_0 for comparison), single thread:
+// GEMV 4096x4096 over the ONNX integer and float formats, the codebook formats (and q4_0 for comparison), single thread:
 // ms per call per tier and x over the js tier. Each wasm result is checked against the js tier
 // before timing. Run: node --experimental-wasm-relaxed-simd bench/quant-onnx.mjs
 import * as s from '../dist/node.js';
@@ -24,6 +24,9 @@ const cases = [
   ['fp8_e5m2 per row', { format: 'fp8_e5m2' }, {}],
   ['fp4_e2m1 g32', { format: 'fp4_e2m1', groupSize: 32 }, {}],
   ['fp4_e2m1 g32, int8 activations', { format: 'fp4_e2m1', groupSize: 32 }, { activations: 'int8' }],
+  ['nf4 g64', { format: 'nf4', groupSize: 64 }, {}],
+  ['codebook g64 (16 values)', { format: 'codebook', groupSize: 64, codebook: Array.from({ length: 16 }, (_, i) => Math.sign(i - 7.5) * 2 ** (Math.abs(i - 7.5) / 2)) }, {}],
+  ['mxfp4 (ggml)', { format: 'mxfp4' }, {}],
   ['q4_0 (ggml)', { format: 'q4_0' }, {}],
 ];
 const tiers = ['relaxed', 'simd', 'js'], res = {};

@@ -1,12 +1,13 @@
 // GEMV over the ONNX formats (layout and semantics in src/ops/onnx.ts, src/ops/onnx-float.ts):
 // kind 0 int8, 1 uint8 (codes read as b ^ 0x80), 2 int4 (nibbles read as n ^ 8), 3 uint4,
-// 4 fp4_e2m1 (nibbles read through a table as 2 value + 12), 5 fp8_e4m3, 6 fp8_e5m2 (f32
-// activations only); w = scale * (code - zpe) (fp4: half of it) with one f32 scale and one i32
-// zpe per group of `group` columns (gstride groups per row; 0 = one scale for the tensor). 4-bit
-// rows hold cols / 2 bytes (element 2i in the low nibble).
+// 4 fp4_e2m1 (nibbles read through a table as 2 value + 12), 5 fp8_e4m3, 6 fp8_e5m2, 7 codebook
+// (f32 activations only; src/ops/codebook.ts); w = scale * (code - zpe) (fp4: half of it) with
+// one f32 scale and one i32 zpe per group of `group` columns (gstride groups per row; 0 = one
+// scale for the tensor). 4-bit rows hold cols / 2 bytes (element 2i in the low nibble; codebook:
+// in the high nibble).
 import { fma4, hsum4 } from '../simd/fma';
 
-const FP4 = 4, E4M3 = 5;
+const FP4 = 4, E4M3 = 5, BOOK = 7;
 
 /** fp4_e2m1 codes 0..15 as 2 value + 12: all in [0, 24], valid i7 operands of the relaxed dot. */
 // @ts-ignore: decorator
@@ -31,6 +32,10 @@ const FP4 = 4, E4M3 = 5;
   if (kind == E4M3) return f32x4.mul(v128.and(i32x4.shr_s(top, 4), i32x4.splat(<i32>0x87f00000)), f32x4.splat(1.329227995784916e36));
   return f32x4.mul(v128.and(i32x4.shr_s(top, 3), i32x4.splat(<i32>0x8fe00000)), f32x4.splat(5.192296858534828e33));
 }
+
+/** Lanes of a with indices 0..15 (the relaxed form is exact for them). */
+// @ts-ignore: decorator
+@inline function lookup(a: v128, i: v128): v128 { return ASC_FEATURE_RELAXED_SIMD ? i8x16.relaxed_swizzle(a, i) : i8x16.swizzle(a, i); }
 
 /** Exact i8 x i8 products of 16 lanes summed into i32x4 (SIMD128). */
 // @ts-ignore: decorator
@@ -102,9 +107,13 @@ export function gemv_onnx_i8(w: usize, kind: i32, scale: usize, zpe: usize, gstr
   }
 }
 
-/** y[r] = sum_g scale[r, g] * sum_{c in g} (code[r, c] - zpe[r, g]) * x[c]: f32 activations, weights widened in registers. */
-export function gemv_onnx_f32(w: usize, kind: i32, scale: usize, zpe: usize, gstride: i32, x: usize, y: usize, rows: i32, cols: i32, group: i32): void {
-  const four = kind >= 2 && kind <= FP4, flip8 = i8x16.splat(kind == 1 ? -128 : 0), flip4 = kind == 2 ? 8 : 0, flipv = i8x16.splat(<i8>(kind == 2 ? 0x88 : 0));
+/**
+ * y[r] = sum_g scale[r, g] * sum_{c in g} (code[r, c] - zpe[r, g]) * x[c]: f32 activations, weights
+ * widened in registers. Codebook (kind 7): table holds the byte planes of the 16 f32 values
+ * (16 B each), then the values; a code's value is its four plane bytes, looked up by swizzle.
+ */
+export function gemv_onnx_f32(w: usize, kind: i32, scale: usize, zpe: usize, gstride: i32, x: usize, y: usize, rows: i32, cols: i32, group: i32, table: usize): void {
+  const four = (kind >= 2 && kind <= FP4) || kind == BOOK, flip8 = i8x16.splat(kind == 1 ? -128 : 0), flip4 = kind == 2 ? 8 : 0, flipv = i8x16.splat(<i8>(kind == 2 ? 0x88 : 0));
   const rowBytes: usize = four ? <usize>(cols >> 1) : <usize>cols, groups = cols / group;
   for (let r = 0; r < rows; r++) {
     const wr = w + <usize>r * rowBytes;
@@ -113,7 +122,21 @@ export function gemv_onnx_f32(w: usize, kind: i32, scale: usize, zpe: usize, gst
       const c0 = g * group, c1 = c0 + group, k = <usize>(gstride ? r * gstride + g : 0) << 2;
       const z = load<i32>(zpe + k), zv = i16x8.splat(<i16>z);
       let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, c = c0;
-      if (four) {
+      if (kind == BOOK) {
+        const p0 = v128.load(table), p1 = v128.load(table, 16), p2 = v128.load(table, 32), p3 = v128.load(table, 48);
+        for (; c + 16 <= c1; c += 16) { // 8 bytes -> 16 codes in element order -> their f32 bytes
+          const b = v128.load64_zero(wr + <usize>(c >> 1));
+          const u = i8x16.shuffle(i8x16.shr_u(b, 4), v128.and(b, i8x16.splat(15)), 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+          const q0 = lookup(p0, u), q1 = lookup(p1, u), q2 = lookup(p2, u), q3 = lookup(p3, u);
+          const l01 = i8x16.shuffle(q0, q1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), l23 = i8x16.shuffle(q2, q3, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+          const h01 = i8x16.shuffle(q0, q1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), h23 = i8x16.shuffle(q2, q3, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+          const o = x + (<usize>c << 2);
+          a0 = fma4(i16x8.shuffle(l01, l23, 0, 8, 1, 9, 2, 10, 3, 11), v128.load(o), a0);
+          a1 = fma4(i16x8.shuffle(l01, l23, 4, 12, 5, 13, 6, 14, 7, 15), v128.load(o, 16), a1);
+          a2 = fma4(i16x8.shuffle(h01, h23, 0, 8, 1, 9, 2, 10, 3, 11), v128.load(o, 32), a2);
+          a3 = fma4(i16x8.shuffle(h01, h23, 4, 12, 5, 13, 6, 14, 7, 15), v128.load(o, 48), a3);
+        }
+      } else if (four) {
         for (; c + 16 <= c1; c += 16) { // 8 bytes -> 16 codes in element order
           const b = v128.xor(v128.load64_zero(wr + <usize>(c >> 1)), flipv);
           const u = nibCodes(i8x16.shuffle(v128.and(b, i8x16.splat(15)), i8x16.shr_u(b, 4), 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), kind);
@@ -147,7 +170,7 @@ export function gemv_onnx_f32(w: usize, kind: i32, scale: usize, zpe: usize, gst
       let s = <f32>hsum4(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
       const f = kind == 1 ? 0x80 : 0;
       for (; c < c1; c++) {
-        const wc = kind > FP4 ? fp8(<i32>load<u8>(wr + <usize>c), kind) : <f32>((four ? nib(wr, c, flip4, kind) : <i32><i8>(<i32>load<u8>(wr + <usize>c) ^ f)) - z);
+        const wc = kind == BOOK ? load<f32>(table + 64 + (<usize>((<i32>load<u8>(wr + <usize>(c >> 1)) >> ((~c & 1) << 2)) & 15) << 2)) : kind > FP4 ? fp8(<i32>load<u8>(wr + <usize>c), kind) : <f32>((four ? nib(wr, c, flip4, kind) : <i32><i8>(<i32>load<u8>(wr + <usize>c) ^ f)) - z);
         s += wc * load<f32>(x + (<usize>c << 2));
       }
       acc += s * load<f32>(scale + k);

@@ -129,9 +129,9 @@ export function jsKernels(heap: Heap): Kernels {
       const n = gstride ? rows * gstride : 1;
       gemvOnnx(new Uint8Array(heap.buffer), w, kind, f32(scale, n), new Int32Array(heap.buffer, zpe, n), gstride, new Int8Array(heap.buffer, xq, cols), Math.fround(sx), f32(y, rows), rows, cols, group);
     },
-    gemv_onnx_f32(w, kind, scale, zpe, gstride, x, y, rows, cols, group) {
+    gemv_onnx_f32(w, kind, scale, zpe, gstride, x, y, rows, cols, group, table) {
       const n = gstride ? rows * gstride : 1;
-      gemvOnnx(new Uint8Array(heap.buffer), w, kind, f32(scale, n), new Int32Array(heap.buffer, zpe, n), gstride, f32(x, cols), 1, f32(y, rows), rows, cols, group);
+      gemvOnnx(new Uint8Array(heap.buffer), w, kind, f32(scale, n), new Int32Array(heap.buffer, zpe, n), gstride, f32(x, cols), 1, f32(y, rows), rows, cols, group, table ? f32(table + 64, 16) : undefined);
     },
     dot_i8(a, b, n) {
       const u = new Int8Array(heap.buffer, a, n), v = new Int8Array(heap.buffer, b, n);

@@ -5,14 +5,15 @@ import { Tensor } from '../runtime/tensor.js';
 import { scratchRegions, inputAt } from './marshal.js';
 import { KIND, is4bit, type OnnxFormat, type ScaleLayout } from './onnx.js';
 
-export interface OnnxWeights { format: OnnxFormat; rows: number; cols: number; w: number; scales: number; zpe: number; layout: ScaleLayout }
+/** `table`: the kernel table of the codebook formats (0 for the others). */
+export interface OnnxWeights { format: OnnxFormat; rows: number; cols: number; w: number; scales: number; zpe: number; table: number; layout: ScaleLayout }
 
 /** W x with int8 activations (xq, sx from quantizeRow) or f32 activations; y at `out` or in scratch: returns its pointer. */
 export function gemvOnnx(rt: Runtime, q: OnnxWeights, x: Float32Array | Tensor, xq: Int8Array | undefined, sx: number, out: number | undefined): number {
   const { format, rows, cols, layout } = q, kind = KIND[format], g = layout.groupSize;
   if (!xq) {
     const at = scratchRegions(rt, [x instanceof Tensor ? 0 : cols * 4, out === undefined ? rows * 4 : 0]), py = out ?? at[1];
-    rt.kernels.gemv_onnx_f32(q.w, kind, q.scales, q.zpe, layout.groupsPerRow, inputAt(rt, x, at[0]), py, rows, cols, g);
+    rt.kernels.gemv_onnx_f32(q.w, kind, q.scales, q.zpe, layout.groupsPerRow, inputAt(rt, x, at[0]), py, rows, cols, g, q.table);
     return py;
   }
   const groups = cols / g, order = new Int8Array(cols), xs = new Int32Array(groups);

@@ -20,15 +20,16 @@
 // tensor's bytes are ONNX's. 4-bit needs even cols and groupSize (rows then start on a byte).
 import { SimdnnArgumentError, describe } from '../runtime/errors.js';
 import { isOnnxFloat, type OnnxFloatFormat } from './onnx-float.js';
+import { isCodebook, type CodebookFormat } from './codebook.js';
 
 export type OnnxIntFormat = 'int8' | 'uint8' | 'int4' | 'uint4';
 export const ONNX_INT_FORMATS: OnnxIntFormat[] = ['int8', 'uint8', 'int4', 'uint4'];
 export const RANGE: Record<OnnxIntFormat, [number, number]> = { int8: [-128, 127], uint8: [0, 255], int4: [-8, 7], uint4: [0, 15] };
 export const isOnnxInt = (f: string): f is OnnxIntFormat => (ONNX_INT_FORMATS as string[]).includes(f);
-export const is4bit = (f: string) => f === 'int4' || f === 'uint4' || f === 'fp4_e2m1';
-/** The integer formats and the float ones of src/ops/onnx-float.ts: the formats with scale layouts. */
-export type OnnxFormat = OnnxIntFormat | OnnxFloatFormat;
-export const isOnnx = (f: string): f is OnnxFormat => isOnnxInt(f) || isOnnxFloat(f);
+export const is4bit = (f: string) => f === 'int4' || f === 'uint4' || f === 'fp4_e2m1' || isCodebook(f);
+/** The integer formats, the float ones of src/ops/onnx-float.ts and the codebooks of src/ops/codebook.ts: the formats with scale layouts. */
+export type OnnxFormat = OnnxIntFormat | OnnxFloatFormat | CodebookFormat;
+export const isOnnx = (f: string): f is OnnxFormat => isOnnxInt(f) || isOnnxFloat(f) || isCodebook(f);
 const unsigned = (f: OnnxIntFormat) => f === 'uint8' || f === 'uint4';
 
 /** How the scales are laid out: `groupsPerRow` scales per row (0 = one scale for the tensor). */
@@ -84,12 +85,15 @@ export function quantizeInt(format: OnnxIntFormat, x: ArrayLike<number>, rows: n
   return { q, scales, zps };
 }
 
-/** Bytes of n codes: one per byte, or two per byte (element 2i low nibble, 2i + 1 high). */
+/** The shift of element i's nibble: element 2i low (ONNX), or high (the codebook formats, as bitsandbytes). */
+const nibShift = (format: OnnxFormat, i: number) => ((i & 1) ^ (isCodebook(format) ? 1 : 0)) * 4;
+
+/** Bytes of n codes: one per byte, or two per byte (nibShift). */
 export function packCodes(format: OnnxFormat, q: Int32Array): Int8Array | Uint8Array {
   if (format === 'int8') return Int8Array.from(q);
   if (!is4bit(format)) return Uint8Array.from(q);
   const out = new Uint8Array(Math.ceil(q.length / 2));
-  for (let i = 0; i < q.length; i++) out[i >> 1] |= (q[i] & 15) << ((i & 1) * 4);
+  for (let i = 0; i < q.length; i++) out[i >> 1] |= (q[i] & 15) << nibShift(format, i);
   return out;
 }
 
@@ -98,7 +102,7 @@ export function unpackCodes(format: OnnxFormat, b: Int8Array | Uint8Array, n: nu
   if (!is4bit(format)) return Int32Array.from(b.subarray(0, n));
   const q = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const v = (b[i >> 1] >> ((i & 1) * 4)) & 15;
+    const v = (b[i >> 1] >> nibShift(format, i)) & 15;
     q[i] = format === 'int4' && v > 7 ? v - 16 : v;
   }
   return q;
@@ -126,6 +130,7 @@ export function kernelZero(format: OnnxFormat, zp: number): number {
 }
 /**
  * Kernel format ids: 0 int8, 1 uint8, 2 int4, 3 uint4, 4 fp4_e2m1 (nibbles read through a table
- * as 2 value + 12, in [0, 24]; zpe 12 and a factor 1/2 in the kernel), 5 fp8_e4m3, 6 fp8_e5m2.
+ * as 2 value + 12, in [0, 24]; zpe 12 and a factor 1/2 in the kernel), 5 fp8_e4m3, 6 fp8_e5m2,
+ * 7 the codebook formats (high nibble first, values from the kernel table; zpe 0).
  */
-export const KIND: Record<OnnxFormat, number> = { int8: 0, uint8: 1, int4: 2, uint4: 3, fp4_e2m1: 4, fp8_e4m3: 5, fp8_e5m2: 6 };
+export const KIND: Record<OnnxFormat, number> = { int8: 0, uint8: 1, int4: 2, uint4: 3, fp4_e2m1: 4, fp8_e4m3: 5, fp8_e5m2: 6, nf4: 7, codebook: 7 };

@@ -9,9 +9,10 @@ import { gemmGgml } from './ggml-gemm.js';
 import { isOnnxInt, isOnnx, is4bit, rne, scaleLayout, scaleIndex, quantizeInt, packCodes, unpackCodes, dequantizeInt, byteLengthInt, kernelZero, RANGE, type OnnxFormat, type OnnxIntFormat, type ScaleLayout } from './onnx.js';
 import { isOnnxFloat, quantizeFloat, decodeFloat, FLOAT_MAX, ONNX_FLOAT_FORMATS, type OnnxFloatFormat } from './onnx-float.js';
 import { gemvOnnx } from './onnx-gemv.js';
+import { isCodebook, codebookTable, tableMax, quantizeCodebook, kernelTable, CODEBOOK_FORMATS, type CodebookFormat } from './codebook.js';
 
-export type QFormat = 'int8' | GgmlFormat | 'uint8' | 'int4' | 'uint4' | OnnxFloatFormat;
-const FORMATS: QFormat[] = ['int8', 'uint8', 'int4', 'uint4', ...ONNX_FLOAT_FORMATS, ...GGML_FORMATS];
+export type QFormat = 'int8' | GgmlFormat | 'uint8' | 'int4' | 'uint4' | OnnxFloatFormat | CodebookFormat;
+const FORMATS: QFormat[] = ['int8', 'uint8', 'int4', 'uint4', ...ONNX_FLOAT_FORMATS, ...CODEBOOK_FORMATS, ...GGML_FORMATS];
 const isGgml = (f: QFormat): f is GgmlFormat => f in GGML;
 /** Scale layout and granularity options of the ONNX formats (src/ops/onnx.ts, src/ops/onnx-float.ts). */
 export interface QScaleOptions {
@@ -22,6 +23,8 @@ export interface QScaleOptions {
   saturate?: boolean;
   /** Float formats: given scales (one per group of the layout, finite > 0) instead of amax / max; then NaN and +-Inf x are admitted. */
   scales?: Float32Array;
+  /** 'codebook' only: the 16 values the 4-bit codes index (distinct, finite, any order). */
+  codebook?: Float32Array | readonly number[];
 }
 
 /** Symmetric int8 of one row into out[to..]: scale = max|x| / 127 (f32), q = rne(x / scale); returns the scale. */
@@ -59,16 +62,20 @@ export class QTensor {
   /** @internal the bytes (in a tensor of a quarter the floats) */ readonly q: Tensor;
   /** @internal int8 row scales; ONNX formats: the scales of `layout` */ readonly s?: Tensor;
   /** @internal ONNX integer formats: zero points as the kernels subtract them (i32) */ readonly z?: Tensor;
-  /** @internal */ constructor(readonly format: QFormat, readonly rows: number, readonly cols: number, /** @internal */ readonly layout?: ScaleLayout, private readonly zps?: Int32Array) {
+  /** @internal codebook formats: the kernel table (src/ops/codebook.ts kernelTable) */ readonly t?: Tensor;
+  /** @internal */ constructor(readonly format: QFormat, readonly rows: number, readonly cols: number, /** @internal */ readonly layout?: ScaleLayout, private readonly zps?: Int32Array, private readonly table?: Float32Array) {
     this.q = tensor([Math.ceil(byteLength(format, rows, cols) / 4)]);
     try {
       if (layout) { this.s = tensor([layout.count]); this.z = tensor([layout.count]); }
       else if (format === 'int8') this.s = tensor([rows]);
-    } catch (e) { this.q.dispose(); this.s?.dispose(); throw e; }
+      if (table) this.t = tensor(kernelTable(table));
+    } catch (e) { this.q.dispose(); this.s?.dispose(); this.z?.dispose(); throw e; }
     if (layout) new Int32Array(this.z!.rt.alloc.heap.buffer, this.z!.ptr, layout.count).set(zps!.map((v) => kernelZero(format as OnnxFormat, v)));
   }
   /** ONNX integer formats: the zero points (a copy), one per scale. */
-  get zeroPoints(): Int32Array | undefined { return isOnnxFloat(this.format) ? undefined : this.zps?.slice(); }
+  get zeroPoints(): Int32Array | undefined { return isOnnxFloat(this.format) || isCodebook(this.format) ? undefined : this.zps?.slice(); }
+  /** Codebook formats: the 16 values the codes index (a copy). */
+  get codebook(): Float32Array | undefined { return this.table?.slice(); }
   /** Columns per scale (cols for per-row or per-tensor scales). */
   get groupSize(): number { return this.layout?.groupSize ?? (isGgml(this.format) ? GGML[this.format].qk : this.cols); }
   /** The stored bytes (a copy): int8 values row-major (Int8Array), or the ggml blocks (Uint8Array). */
@@ -80,18 +87,20 @@ export class QTensor {
   /** int8 only: one f32 scale per row (a copy): w[r, c] ~ scales[r] * bytes[r * cols + c]. */
   get scales(): Float32Array | undefined { return this.s?.toArray(); }
   /** Free the memory. Safe to call twice. */
-  dispose(): void { this.q.dispose(); this.s?.dispose(); this.z?.dispose(); }
+  dispose(): void { this.q.dispose(); this.s?.dispose(); this.z?.dispose(); this.t?.dispose(); }
   get disposed(): boolean { return this.q.disposed; }
 
   /**
    * Wrap existing bytes without re-quantizing: int8 values (Int8Array) with `scales`, or ggml
-   * q8_0 / q4_0 blocks (Uint8Array), e.g. a tensor read from a GGUF file.
+   * q8_0 / q4_0 blocks (Uint8Array), e.g. a tensor read from a GGUF file; the ONNX and codebook
+   * formats take `{ scales, groupSize, axis }` (and `zeroPoints` / `codebook` where they apply),
+   * e.g. bitsandbytes' nf4 bytes with its absmax as scales.
    */
   static from(format: QFormat, bytes: Int8Array | Uint8Array, rows: number, cols: number, scales?: Float32Array | (QScaleOptions & { scales: Float32Array; zeroPoints?: ArrayLike<number> })): QTensor {
     const f = formatOf(format);
     runtime();
     positiveInt('rows', rows); positiveInt('cols', cols);
-    if (isOnnxFloat(f)) return fromOnnx(f, bytes, rows, cols, scales instanceof Float32Array ? { scales } : scales!);
+    if (isOnnxFloat(f) || isCodebook(f)) return fromOnnx(f, bytes, rows, cols, scales instanceof Float32Array ? { scales } : scales!);
     if (scales !== undefined && !(scales instanceof Float32Array)) return fromOnnx(f, bytes, rows, cols, scales);
     const n = byteLength(f, rows, cols);
     if (!(bytes instanceof (f === 'int8' ? Int8Array : Uint8Array)) || bytes.length !== n) {
@@ -112,6 +121,9 @@ export class QTensor {
  * - 'q8_0', 'q4_0': ggml's blocks of 32 with ggml's reference rounding (cols % 32 == 0): q8_0
  *   d = amax / 127, q = roundf(x / d); q4_0 d = (the value of largest magnitude) / -8,
  *   q = min(15, trunc(x / d + 8.5)); d stored as f16. Bytes as in GGUF.
+ * - 'nf4', 'codebook': 4-bit codes into a 16-value table with a scale per group (src/ops/codebook.ts):
+ *   nf4 as bitsandbytes' blockwise NF4 (pass groupSize: 64 for its default), 'codebook' with the
+ *   `codebook` option's values.
  */
 export function quantize(x: F32Input, options: { format: QFormat; rows?: number; cols: number } & QScaleOptions): QTensor {
   const rt = runtime();
@@ -123,7 +135,8 @@ export function quantize(x: F32Input, options: { format: QFormat; rows?: number;
   if ((FROM_BYTES_ONLY as readonly string[]).includes(format)) throw new SimdnnArgumentError('format', `'${format}'`, `a format with a quantizer (${format} tensors come from GGUF files: QTensor.from)`);
   const data = x instanceof Tensor ? x.toArray() : x;
   if (isOnnxFloat(format)) return quantizeOnnxFloat(format, data, rows, cols, o);
-  for (const k of ['saturate', 'scales'] as const) if (o[k] !== undefined) throw new SimdnnArgumentError(k, describe(o[k]), `undefined for ${format} (an option of the float formats)`);
+  if (isCodebook(format)) return quantizeCodebookTensor(format, data, rows, cols, o);
+  for (const k of ['saturate', 'scales', 'codebook'] as const) if (o[k] !== undefined) throw new SimdnnArgumentError(k, describe(o[k]), `undefined for ${format} (an option of the ${k === 'codebook' ? "'codebook' format" : 'float formats'})`);
   if (data.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', `finite values (${format} has no NaN or Infinity)`);
   if (o.symmetric !== undefined && typeof o.symmetric !== 'boolean') throw new SimdnnArgumentError('symmetric', describe(o.symmetric), 'true or false');
   if (isOnnxInt(format) && (format !== 'int8' || o.groupSize !== undefined || o.axis !== undefined || o.symmetric === false)) {
@@ -170,6 +183,23 @@ function quantizeOnnxFloat(format: OnnxFloatFormat, data: Float32Array, rows: nu
   return t;
 }
 
+/** The codebook formats: amax / max |table| per group, the nearest table value of x / scale. */
+function quantizeCodebookTensor(format: CodebookFormat, data: Float32Array, rows: number, cols: number, o: QScaleOptions): QTensor {
+  for (const k of ['saturate', 'scales'] as const) if (o[k] !== undefined) throw new SimdnnArgumentError(k, describe(o[k]), `undefined for ${format} (an option of the float formats)`);
+  if (o.symmetric !== undefined && o.symmetric !== true) throw new SimdnnArgumentError('symmetric', describe(o.symmetric), `true or undefined (${format} has no zero points)`);
+  const table = codebookTable(format, o.codebook);
+  if (data.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', `finite values (${format} has no NaN or Infinity)`);
+  const l = scaleLayout(format, rows, cols, o.groupSize, o.axis), key = (i: number) => scaleIndex(l, Math.floor(i / cols), i % cols);
+  const amax = new Float64Array(l.count), m = tableMax(table);
+  data.forEach((v, i) => { const k = key(i); amax[k] = Math.max(amax[k], Math.abs(v)); });
+  const scales = Float32Array.from(amax, (a) => a / m);
+  const b = packCodes(format, quantizeCodebook(table, data, (i) => scales[key(i)]));
+  const t = new QTensor(format, rows, cols, l, new Int32Array(l.count), table);
+  new Uint8Array(t.q.rt.alloc.heap.buffer, t.q.ptr, b.length).set(b as Uint8Array);
+  t.s!.data.set(scales);
+  return t;
+}
+
 /** The f32 values of a QTensor: scales[r] * q[r, c], or each block's d * q. */
 export function dequantize(q: QTensor): Float32Array {
   if (!(q instanceof QTensor)) throw new SimdnnArgumentError('q', describe(q), 'a QTensor');
@@ -177,6 +207,10 @@ export function dequantize(q: QTensor): Float32Array {
   if (isOnnxFloat(q.format)) {
     const f = q.format, codes = unpackCodes(f, b, q.rows * q.cols), s = q.scales!, l = q.layout!;
     return Float32Array.from(codes, (c, i) => decodeFloat(f, c) * s[scaleIndex(l, Math.floor(i / q.cols), i % q.cols)]);
+  }
+  if (isCodebook(q.format)) {
+    const codes = unpackCodes(q.format, b, q.rows * q.cols), s = q.scales!, l = q.layout!, t = q.codebook!;
+    return Float32Array.from(codes, (c, i) => t[c] * s[scaleIndex(l, Math.floor(i / q.cols), i % q.cols)]);
   }
   if (q.layout) return dequantizeInt(q.format as OnnxIntFormat, b, q.rows, q.cols, q.layout, q.scales!, q.zeroPoints!);
   if (q.format === 'int8') { const s = q.scales!; return Float32Array.from(b, (v, i) => v * s[Math.floor(i / q.cols)]); }
@@ -206,7 +240,7 @@ export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float
   }
   const float = w instanceof QTensor && isOnnxFloat(w.format), act = o.activations ?? defaultActivations(w);
   if (act !== 'int8' && act !== 'f32') throw new SimdnnArgumentError('activations', describe(act), "'int8' or 'f32'");
-  if (float && act === 'int8' && w.format !== 'fp4_e2m1') throw new SimdnnArgumentError('activations', describe(act), `'f32' for ${w.format} weights (decoded in registers)`);
+  if ((float || (w instanceof QTensor && isCodebook(w.format))) && act === 'int8' && w.format !== 'fp4_e2m1') throw new SimdnnArgumentError('activations', describe(act), `'f32' for ${w.format} weights (decoded in registers)`);
   if (w instanceof QTensor && w.layout) {
     if (o.out !== undefined && f32Input(rt, 'out', o.out) !== rows) throw new SimdnnArgumentError('out', describe(o.out), `length ${rows}`);
     let xq: Int8Array | undefined, sx = 1;
@@ -216,7 +250,7 @@ export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float
       xq = new Int8Array(cols); sx = quantizeRow(xv, xq, 0);
     }
     const outT = o.out instanceof Tensor;
-    const py = gemvOnnx(rt, { format: w.format as OnnxFormat, rows, cols, w: w.q.ptr, scales: w.s!.ptr, zpe: w.z!.ptr, layout: w.layout }, x, xq, sx, outT ? (o.out as Tensor).ptr : undefined);
+    const py = gemvOnnx(rt, { format: w.format as OnnxFormat, rows, cols, w: w.q.ptr, scales: w.s!.ptr, zpe: w.z!.ptr, table: w.t?.ptr ?? 0, layout: w.layout }, x, xq, sx, outT ? (o.out as Tensor).ptr : undefined);
     return outT ? (o.out as Tensor) : copyOut(rt, py, rows, o.out as Float32Array | undefined, Float32Array);
   }
   if (w instanceof QTensor && w.format !== 'int8' && act !== 'int8') throw new SimdnnArgumentError('activations', describe(act), `'int8' (q8_0 blocks) for ${w.format} weights in this release`);
@@ -242,8 +276,8 @@ export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float
   return outT ? (o.out as Tensor) : copyOut(rt, py, rows, o.out as Float32Array | undefined, Float32Array);
 }
 
-/** 'f32' for the float formats (and plain f32 weights), else 'int8'. */
-export const defaultActivations = (w: unknown): 'int8' | 'f32' => (w instanceof QTensor && !isOnnxFloat(w.format) ? 'int8' : 'f32');
+/** 'f32' for the float and codebook formats (and plain f32 weights), else 'int8'. */
+export const defaultActivations = (w: unknown): 'int8' | 'f32' => (w instanceof QTensor && !isOnnxFloat(w.format) && !isCodebook(w.format) ? 'int8' : 'f32');
 
 /**
  * a . b, over arrays of the same length:
@@ -280,9 +314,9 @@ function fromOnnx(f: QFormat, bytes: Int8Array | Uint8Array, rows: number, cols:
   const l = scaleLayout(f, rows, cols, o.groupSize, o.axis), n = byteLength(f, rows, cols);
   if (!(bytes instanceof (f === 'int8' ? Int8Array : Uint8Array)) || bytes.length !== n) throw new SimdnnArgumentError('bytes', describe(bytes), `${f === 'int8' ? 'an Int8Array' : 'a Uint8Array'} of ${n} bytes`);
   if (!(o.scales instanceof Float32Array) || o.scales.length !== l.count || o.scales.some((v) => !(v >= 0) || !Number.isFinite(v))) throw new SimdnnArgumentError('scales', describe(o.scales), `a Float32Array of ${l.count} finite scales >= 0`);
-  if (isOnnxFloat(f)) {
+  if (isOnnxFloat(f) || isCodebook(f)) {
     if (o.zeroPoints !== undefined) throw new SimdnnArgumentError('zeroPoints', describe(o.zeroPoints), `undefined (${f} has no zero points)`);
-    const t = new QTensor(f, rows, cols, l, new Int32Array(l.count));
+    const t = new QTensor(f, rows, cols, l, new Int32Array(l.count), isCodebook(f) ? codebookTable(f, o.codebook) : undefined);
     new Uint8Array(t.q.rt.alloc.heap.buffer, t.q.ptr, n).set(new Uint8Array(bytes.buffer, bytes.byteOffset, n));
     t.s!.data.set(o.scales);
     return t;

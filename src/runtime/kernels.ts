@@ -38,7 +38,7 @@ export interface Kernels {
   dot_u8i8(a: number, b: number, n: number): number;
   hadamard_f32(x: number, y: number, rows: number, cols: number): void;
   gemv_onnx_i8(w: number, kind: number, scale: number, zpe: number, gstride: number, xq: number, xs: number, sx: number, y: number, rows: number, cols: number, group: number): void;
-  gemv_onnx_f32(w: number, kind: number, scale: number, zpe: number, gstride: number, x: number, y: number, rows: number, cols: number, group: number): void;
+  gemv_onnx_f32(w: number, kind: number, scale: number, zpe: number, gstride: number, x: number, y: number, rows: number, cols: number, group: number, table: number): void;
 }
 
 export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
