@@ -34,7 +34,7 @@ const inOut = {
 const resident = {
   name: 'simdnn (resident)',
   init,
-  labels: { softmax: 'softmax(Tensor) -> Tensor', attention: 'attention(Tensors), K/V resident', gemvF32: 'gemv(Tensor W)', gemvQ8: 'gemv(QTensor int8, int8 activations)' },
+  labels: { softmax: 'softmax(Tensor) -> Tensor', attention: 'attention(Tensors), K/V resident', gemvF32: 'gemv(Tensor W)', gemvQ8: 'gemv(QTensor int8, int8 activations)', gemvQ4: 'gemv(QTensor uint4 g32, int8 activations)' },
   softmax(x, rows, cols) {
     const tx = s.tensor(x), ty = s.tensor([rows, cols]); // untimed upload, as the harness's setup
     return { run: () => s.softmax(tx, { cols, out: ty }), output: () => ty.toArray(), dispose: () => { tx.dispose(); ty.dispose(); } };
@@ -45,6 +45,10 @@ const resident = {
   },
   gemvQ8(p) { // the harness's int8 weights and row scales wrapped as they are (no re-quantization)
     const q = s.QTensor.from('int8', p.wq8, p.N, p.K, p.s8), y = new Float32Array(p.N);
+    return { run: () => s.gemv(q, p.x, { out: y }), output: () => y, dispose: () => q.dispose() };
+  },
+  gemvQ4(p) { // the harness's 4-bit weights are ONNX uint4 (low nibble first), zero point 8, a scale per 32: wrapped as they are
+    const q = s.QTensor.from('uint4', p.wq4, p.N, p.K, { scales: p.s4, groupSize: 32 }), y = new Float32Array(p.N);
     return { run: () => s.gemv(q, p.x, { out: y }), output: () => y, dispose: () => q.dispose() };
   },
   attention(p) { // K/V resident (a KV cache in practice), q uploaded per call like a new token
