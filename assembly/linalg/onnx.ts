@@ -107,74 +107,140 @@ export function gemv_onnx_i8(w: usize, kind: i32, scale: usize, zpe: usize, gstr
   }
 }
 
+/** a + v * (the 16 bytes at o) for gemv; for a row decode, v stored at o instead (a unchanged). */
+// @ts-ignore: decorator
+@inline function emit(v: v128, o: usize, a: v128, decode: bool): v128 {
+  if (decode) { v128.store(o, v); return a; }
+  return fma4(v, v128.load(o), a);
+}
+
+/** Four i16 lanes of h (the low or the high half) as f32x4. */
+// @ts-ignore: decorator
+@inline function widen(h: v128, high: bool): v128 { return f32x4.convert_i32x4_s(high ? i32x4.extend_high_i16x8_s(h) : i32x4.extend_low_i16x8_s(h)); }
+
+/** The f32 weight (code - z, or its value) of element c of the row at wr, as the scalar loops read it. */
+// @ts-ignore: decorator
+@inline function weight(kind: i32, wr: usize, c: i32, z: i32, table: usize): f32 {
+  if (kind == BOOK) return load<f32>(table + 64 + (<usize>((<i32>load<u8>(wr + <usize>(c >> 1)) >> ((~c & 1) << 2)) & 15) << 2));
+  if (kind > FP4) return fp8(<i32>load<u8>(wr + <usize>c), kind);
+  if (kind >= 2) return <f32>(nib(wr, c, kind == 2 ? 8 : 0, kind) - z);
+  return <f32>(<i32><i8>(<i32>load<u8>(wr + <usize>c) ^ (kind == 1 ? 0x80 : 0)) - z);
+}
+
+/**
+ * Columns [c0, c1) of the row at wr (zero point z). decode false: the sum of weight * x with x at
+ * p (four f32x4 lane sums over 16-runs, then the rest one by one). decode true: the weights stored
+ * as f32 at p instead, and at brk the column where the 16-runs stopped (an fp8 run holding a NaN /
+ * Inf code goes to the scalar loop), so gemm can repeat gemv's sums exactly.
+ */
+// @ts-ignore: decorator
+@inline function group(kind: i32, wr: usize, c0: i32, c1: i32, z: i32, p: usize, table: usize, decode: bool, brk: usize): f32 {
+  const zv = i16x8.splat(<i16>z), flip8 = i8x16.splat(kind == 1 ? -128 : 0), flipv = i8x16.splat(<i8>(kind == 2 ? 0x88 : 0));
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, c = c0;
+  if (kind == BOOK) {
+    const p0 = v128.load(table), p1 = v128.load(table, 16), p2 = v128.load(table, 32), p3 = v128.load(table, 48);
+    for (; c + 16 <= c1; c += 16) { // 8 bytes -> 16 codes in element order -> their f32 bytes
+      const b = v128.load64_zero(wr + <usize>(c >> 1));
+      const u = i8x16.shuffle(i8x16.shr_u(b, 4), v128.and(b, i8x16.splat(15)), 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+      const q0 = lookup(p0, u), q1 = lookup(p1, u), q2 = lookup(p2, u), q3 = lookup(p3, u);
+      const l01 = i8x16.shuffle(q0, q1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), l23 = i8x16.shuffle(q2, q3, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+      const h01 = i8x16.shuffle(q0, q1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), h23 = i8x16.shuffle(q2, q3, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+      const o = p + (<usize>c << 2);
+      a0 = emit(i16x8.shuffle(l01, l23, 0, 8, 1, 9, 2, 10, 3, 11), o, a0, decode);
+      a1 = emit(i16x8.shuffle(l01, l23, 4, 12, 5, 13, 6, 14, 7, 15), o + 16, a1, decode);
+      a2 = emit(i16x8.shuffle(h01, h23, 0, 8, 1, 9, 2, 10, 3, 11), o + 32, a2, decode);
+      a3 = emit(i16x8.shuffle(h01, h23, 4, 12, 5, 13, 6, 14, 7, 15), o + 48, a3, decode);
+    }
+  } else if (kind > FP4) {
+    const special = i8x16.splat(kind == E4M3 ? 0x7f : 0x7c), z0 = i8x16.splat(0);
+    for (; c + 16 <= c1; c += 16) {
+      const b = v128.load(wr + <usize>c);
+      if (v128.any_true(i8x16.eq(v128.and(b, special), special))) break; // NaN / Inf codes: the scalar loop
+      const o = p + (<usize>c << 2);
+      a0 = emit(fp8x4(i8x16.shuffle(z0, b, 0, 0, 0, 16, 0, 0, 0, 17, 0, 0, 0, 18, 0, 0, 0, 19), kind), o, a0, decode);
+      a1 = emit(fp8x4(i8x16.shuffle(z0, b, 0, 0, 0, 20, 0, 0, 0, 21, 0, 0, 0, 22, 0, 0, 0, 23), kind), o + 16, a1, decode);
+      a2 = emit(fp8x4(i8x16.shuffle(z0, b, 0, 0, 0, 24, 0, 0, 0, 25, 0, 0, 0, 26, 0, 0, 0, 27), kind), o + 32, a2, decode);
+      a3 = emit(fp8x4(i8x16.shuffle(z0, b, 0, 0, 0, 28, 0, 0, 0, 29, 0, 0, 0, 30, 0, 0, 0, 31), kind), o + 48, a3, decode);
+    }
+  } else if (kind >= 2) {
+    for (; c + 16 <= c1; c += 16) { // 8 bytes -> 16 codes in element order
+      const b = v128.xor(v128.load64_zero(wr + <usize>(c >> 1)), flipv);
+      const u = nibCodes(i8x16.shuffle(v128.and(b, i8x16.splat(15)), i8x16.shr_u(b, 4), 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), kind);
+      const lo = i16x8.sub(i16x8.extend_low_i8x16_u(u), zv), hi = i16x8.sub(i16x8.extend_high_i8x16_u(u), zv), o = p + (<usize>c << 2);
+      a0 = emit(widen(lo, false), o, a0, decode); a1 = emit(widen(lo, true), o + 16, a1, decode);
+      a2 = emit(widen(hi, false), o + 32, a2, decode); a3 = emit(widen(hi, true), o + 48, a3, decode);
+    }
+  } else {
+    for (; c + 16 <= c1; c += 16) {
+      const raw = v128.xor(v128.load(wr + <usize>c), flip8);
+      const lo = i16x8.sub(i16x8.extend_low_i8x16_s(raw), zv), hi = i16x8.sub(i16x8.extend_high_i8x16_s(raw), zv), o = p + (<usize>c << 2);
+      a0 = emit(widen(lo, false), o, a0, decode); a1 = emit(widen(lo, true), o + 16, a1, decode);
+      a2 = emit(widen(hi, false), o + 32, a2, decode); a3 = emit(widen(hi, true), o + 48, a3, decode);
+    }
+  }
+  if (decode) {
+    store<i32>(brk, c);
+    for (; c < c1; c++) store<f32>(p + (<usize>c << 2), weight(kind, wr, c, z, table));
+    return 0;
+  }
+  let s = <f32>hsum4(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
+  for (; c < c1; c++) s += weight(kind, wr, c, z, table) * load<f32>(p + (<usize>c << 2));
+  return s;
+}
+
+// @ts-ignore: decorator
+@inline function rowBytesOf(kind: i32, cols: i32): usize { return (kind >= 2 && kind <= FP4) || kind == BOOK ? <usize>(cols >> 1) : <usize>cols; }
+
 /**
  * y[r] = sum_g scale[r, g] * sum_{c in g} (code[r, c] - zpe[r, g]) * x[c]: f32 activations, weights
  * widened in registers. Codebook (kind 7): table holds the byte planes of the 16 f32 values
  * (16 B each), then the values; a code's value is its four plane bytes, looked up by swizzle.
  */
-export function gemv_onnx_f32(w: usize, kind: i32, scale: usize, zpe: usize, gstride: i32, x: usize, y: usize, rows: i32, cols: i32, group: i32, table: usize): void {
-  const four = (kind >= 2 && kind <= FP4) || kind == BOOK, flip8 = i8x16.splat(kind == 1 ? -128 : 0), flip4 = kind == 2 ? 8 : 0, flipv = i8x16.splat(<i8>(kind == 2 ? 0x88 : 0));
-  const rowBytes: usize = four ? <usize>(cols >> 1) : <usize>cols, groups = cols / group;
+export function gemv_onnx_f32(w: usize, kind: i32, scale: usize, zpe: usize, gstride: i32, x: usize, y: usize, rows: i32, cols: i32, group_: i32, table: usize): void {
+  const rowBytes = rowBytesOf(kind, cols), groups = cols / group_;
   for (let r = 0; r < rows; r++) {
     const wr = w + <usize>r * rowBytes;
     let acc: f32 = 0;
     for (let g = 0; g < groups; g++) {
-      const c0 = g * group, c1 = c0 + group, k = <usize>(gstride ? r * gstride + g : 0) << 2;
-      const z = load<i32>(zpe + k), zv = i16x8.splat(<i16>z);
-      let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, c = c0;
-      if (kind == BOOK) {
-        const p0 = v128.load(table), p1 = v128.load(table, 16), p2 = v128.load(table, 32), p3 = v128.load(table, 48);
-        for (; c + 16 <= c1; c += 16) { // 8 bytes -> 16 codes in element order -> their f32 bytes
-          const b = v128.load64_zero(wr + <usize>(c >> 1));
-          const u = i8x16.shuffle(i8x16.shr_u(b, 4), v128.and(b, i8x16.splat(15)), 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-          const q0 = lookup(p0, u), q1 = lookup(p1, u), q2 = lookup(p2, u), q3 = lookup(p3, u);
-          const l01 = i8x16.shuffle(q0, q1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), l23 = i8x16.shuffle(q2, q3, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-          const h01 = i8x16.shuffle(q0, q1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), h23 = i8x16.shuffle(q2, q3, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-          const o = x + (<usize>c << 2);
-          a0 = fma4(i16x8.shuffle(l01, l23, 0, 8, 1, 9, 2, 10, 3, 11), v128.load(o), a0);
-          a1 = fma4(i16x8.shuffle(l01, l23, 4, 12, 5, 13, 6, 14, 7, 15), v128.load(o, 16), a1);
-          a2 = fma4(i16x8.shuffle(h01, h23, 0, 8, 1, 9, 2, 10, 3, 11), v128.load(o, 32), a2);
-          a3 = fma4(i16x8.shuffle(h01, h23, 4, 12, 5, 13, 6, 14, 7, 15), v128.load(o, 48), a3);
-        }
-      } else if (four) {
-        for (; c + 16 <= c1; c += 16) { // 8 bytes -> 16 codes in element order
-          const b = v128.xor(v128.load64_zero(wr + <usize>(c >> 1)), flipv);
-          const u = nibCodes(i8x16.shuffle(v128.and(b, i8x16.splat(15)), i8x16.shr_u(b, 4), 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), kind);
-          const lo = i16x8.sub(i16x8.extend_low_i8x16_u(u), zv), hi = i16x8.sub(i16x8.extend_high_i8x16_u(u), zv), o = x + (<usize>c << 2);
-          a0 = fma4(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(lo)), v128.load(o), a0);
-          a1 = fma4(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(lo)), v128.load(o, 16), a1);
-          a2 = fma4(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(hi)), v128.load(o, 32), a2);
-          a3 = fma4(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(hi)), v128.load(o, 48), a3);
-        }
-      } else if (kind > FP4) {
-        const special = i8x16.splat(kind == E4M3 ? 0x7f : 0x7c), z0 = i8x16.splat(0);
-        for (; c + 16 <= c1; c += 16) {
-          const b = v128.load(wr + <usize>c);
-          if (v128.any_true(i8x16.eq(v128.and(b, special), special))) break; // NaN / Inf codes: the scalar loop
-          const o = x + (<usize>c << 2);
-          a0 = fma4(fp8x4(i8x16.shuffle(z0, b, 0, 0, 0, 16, 0, 0, 0, 17, 0, 0, 0, 18, 0, 0, 0, 19), kind), v128.load(o), a0);
-          a1 = fma4(fp8x4(i8x16.shuffle(z0, b, 0, 0, 0, 20, 0, 0, 0, 21, 0, 0, 0, 22, 0, 0, 0, 23), kind), v128.load(o, 16), a1);
-          a2 = fma4(fp8x4(i8x16.shuffle(z0, b, 0, 0, 0, 24, 0, 0, 0, 25, 0, 0, 0, 26, 0, 0, 0, 27), kind), v128.load(o, 32), a2);
-          a3 = fma4(fp8x4(i8x16.shuffle(z0, b, 0, 0, 0, 28, 0, 0, 0, 29, 0, 0, 0, 30, 0, 0, 0, 31), kind), v128.load(o, 48), a3);
-        }
-      } else {
-        for (; c + 16 <= c1; c += 16) {
-          const raw = v128.xor(v128.load(wr + <usize>c), flip8);
-          const lo = i16x8.sub(i16x8.extend_low_i8x16_s(raw), zv), hi = i16x8.sub(i16x8.extend_high_i8x16_s(raw), zv), o = x + (<usize>c << 2);
-          a0 = fma4(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(lo)), v128.load(o), a0);
-          a1 = fma4(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(lo)), v128.load(o, 16), a1);
-          a2 = fma4(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(hi)), v128.load(o, 32), a2);
-          a3 = fma4(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(hi)), v128.load(o, 48), a3);
-        }
-      }
-      let s = <f32>hsum4(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
-      const f = kind == 1 ? 0x80 : 0;
-      for (; c < c1; c++) {
-        const wc = kind == BOOK ? load<f32>(table + 64 + (<usize>((<i32>load<u8>(wr + <usize>(c >> 1)) >> ((~c & 1) << 2)) & 15) << 2)) : kind > FP4 ? fp8(<i32>load<u8>(wr + <usize>c), kind) : <f32>((four ? nib(wr, c, flip4, kind) : <i32><i8>(<i32>load<u8>(wr + <usize>c) ^ f)) - z);
-        s += wc * load<f32>(x + (<usize>c << 2));
-      }
-      acc += s * load<f32>(scale + k);
+      const k = <usize>(gstride ? r * gstride + g : 0) << 2;
+      acc += group(kind, wr, g * group_, (g + 1) * group_, load<i32>(zpe + k), x, table, false, 0) * load<f32>(scale + k);
     }
     store<f32>(y + (<usize>r << 2), kind == FP4 ? acc * 0.5 : acc);
+  }
+}
+
+/**
+ * Y[t] = W X[t] for `tokens` rows of f32 activations (X [tokens, cols], Y [tokens, rows]), equal
+ * bit for bit to gemv_onnx_f32 per token: each weight row is decoded once into dec (cols f32, then
+ * one i32 per group: where gemv's 16-runs stop), and every token repeats gemv's sums over it, so
+ * the decoding is paid once per row instead of once per token.
+ */
+export function gemm_onnx_f32(w: usize, kind: i32, scale: usize, zpe: usize, gstride: i32, x: usize, y: usize, rows: i32, cols: i32, group_: i32, table: usize, tokens: i32, dec: usize): void {
+  const rowBytes = rowBytesOf(kind, cols), groups = cols / group_, brk = dec + (<usize>cols << 2);
+  for (let r = 0; r < rows; r++) {
+    const wr = w + <usize>r * rowBytes;
+    for (let g = 0; g < groups; g++) {
+      const k = <usize>(gstride ? r * gstride + g : 0) << 2;
+      group(kind, wr, g * group_, (g + 1) * group_, load<i32>(zpe + k), dec, table, true, brk + (<usize>g << 2));
+    }
+    for (let t = 0; t < tokens; t++) {
+      const xt = x + (<usize>t * <usize>cols << 2);
+      let acc: f32 = 0;
+      for (let g = 0; g < groups; g++) {
+        const c1 = (g + 1) * group_, e = load<i32>(brk + (<usize>g << 2)), k = <usize>(gstride ? r * gstride + g : 0) << 2;
+        let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, c = g * group_;
+        for (; c < e; c += 16) {
+          const o = <usize>c << 2;
+          a0 = fma4(v128.load(dec + o), v128.load(xt + o), a0);
+          a1 = fma4(v128.load(dec + o, 16), v128.load(xt + o, 16), a1);
+          a2 = fma4(v128.load(dec + o, 32), v128.load(xt + o, 32), a2);
+          a3 = fma4(v128.load(dec + o, 48), v128.load(xt + o, 48), a3);
+        }
+        let s = <f32>hsum4(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
+        for (; c < c1; c++) s += load<f32>(dec + (<usize>c << 2)) * load<f32>(xt + (<usize>c << 2));
+        acc += s * load<f32>(scale + k);
+      }
+      store<f32>(y + ((<usize>t * <usize>rows + <usize>r) << 2), kind == FP4 ? acc * 0.5 : acc);
+    }
   }
 }

@@ -133,6 +133,9 @@ export function jsKernels(heap: Heap): Kernels {
       const n = gstride ? rows * gstride : 1;
       gemvOnnx(new Uint8Array(heap.buffer), w, kind, f32(scale, n), new Int32Array(heap.buffer, zpe, n), gstride, f32(x, cols), 1, f32(y, rows), rows, cols, group, table ? f32(table + 64, 16) : undefined);
     },
+    gemm_onnx_f32(w, kind, scale, zpe, gstride, x, y, rows, cols, group, table, tokens) { // token by token (the wasm decodes each row once)
+      for (let t = 0; t < tokens; t++) k.gemv_onnx_f32(w, kind, scale, zpe, gstride, x + 4 * t * cols, y + 4 * t * rows, rows, cols, group, table);
+    },
     dot_i8(a, b, n) {
       const u = new Int8Array(heap.buffer, a, n), v = new Int8Array(heap.buffer, b, n);
       let s = 0;

@@ -1,6 +1,7 @@
 // gemm: Y[t] = W X[t] for several activation rows (prefill). ggml formats run as one tiled kernel
-// call (each group of weight rows is decoded while it is in cache for all tokens); the other
-// weight kinds run gemv per token in this release.
+// call (each group of weight rows is decoded while it is in cache for all tokens); the ONNX-layout
+// and codebook formats with f32 activations decode each weight row once for all tokens; the
+// other weight kinds run gemv per token in this release.
 import { runtime } from '../runtime/runtime.js';
 import { Tensor } from '../runtime/tensor.js';
 import { SimdnnArgumentError, describe } from '../runtime/errors.js';
@@ -8,7 +9,8 @@ import { f32Input, optionsOf, positiveInt, type F32Input } from './args.js';
 import { copyOut } from './marshal.js';
 import { GGML, type GgmlFormat } from './ggml.js';
 import { gemmGgml } from './ggml-gemm.js';
-import { QTensor, gemv, defaultActivations } from './quant.js';
+import { QTensor, gemv, defaultActivations, onnxWeights } from './quant.js';
+import { gemmOnnxF32 } from './onnx-gemv.js';
 
 export interface GemmOptions {
   /** Activation rows in X (default: X.length / cols). */
@@ -49,6 +51,13 @@ export function gemm(w: F32Input | QTensor, X: F32Input, options?: GemmOptions):
     if (xv.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('X', 'a non-finite value', "finite values with activations 'int8'");
     const py = gemmGgml(rt, { format: w.format as GgmlFormat, rows, cols, w: w.q.ptr }, xv, tokens, outT ? (o.out as Tensor).ptr : undefined);
     return outT ? (o.out as Tensor) : copyOut(rt, py, tokens * rows, o.out as Float32Array | undefined, Float32Array);
+  }
+  if (w instanceof QTensor && w.layout && (o.activations ?? defaultActivations(w)) === 'f32') { // each weight row decoded once for all tokens
+    const ot = o.out as Tensor, apart = !outT || !(X instanceof Tensor) || ot.ptr >= X.ptr + 4 * n || X.ptr >= ot.ptr + 4 * tokens * rows;
+    const py = gemmOnnxF32(rt, onnxWeights(w), X, tokens, outT && apart ? ot.ptr : undefined); // (out over X: through scratch)
+    if (outT && apart) return ot;
+    const y = copyOut(rt, py, tokens * rows, outT ? ot.data : (o.out as Float32Array | undefined), Float32Array);
+    return outT ? ot : y;
   }
   // token by token: every check above ran first, so a bad token cannot leave a half-written out
   const xs = X instanceof Tensor ? X.toArray() : X, y = new Float32Array(tokens * rows);

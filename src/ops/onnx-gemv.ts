@@ -1,5 +1,6 @@
-// Marshalling of gemv for the ONNX integer formats: activations quantized once per call
-// (per-row symmetric int8 as the int8 path), per-group sums of them, the kernel call.
+// Marshalling of gemv for the ONNX-layout formats: activations quantized once per call
+// (per-row symmetric int8 as the int8 path), per-group sums of them, the kernel call; and of
+// gemm with f32 activations (each weight row decoded once for all tokens).
 import type { Runtime } from '../runtime/runtime.js';
 import { Tensor } from '../runtime/tensor.js';
 import { scratchRegions, inputAt } from './marshal.js';
@@ -29,5 +30,13 @@ export function gemvOnnx(rt: Runtime, q: OnnxWeights, x: Float32Array | Tensor, 
   new Int8Array(heap, at[0], cols).set(order);
   new Int32Array(heap, at[1], groups).set(xs);
   rt.kernels.gemv_onnx_i8(q.w, kind, q.scales, q.zpe, layout.groupsPerRow, at[0], at[1], sx, py, rows, cols, g);
+  return py;
+}
+
+/** Y = X W^T for `tokens` rows of f32 activations, each weight row decoded once (gemm_onnx_f32); Y at `out` or in scratch: returns its pointer. */
+export function gemmOnnxF32(rt: Runtime, q: OnnxWeights, X: Float32Array | Tensor, tokens: number, out: number | undefined): number {
+  const { rows, cols, layout } = q, g = layout.groupSize;
+  const at = scratchRegions(rt, [X instanceof Tensor ? 0 : tokens * cols * 4, cols * 4 + (cols / g) * 4, out === undefined ? tokens * rows * 4 : 0]), py = out ?? at[2];
+  rt.kernels.gemm_onnx_f32(q.w, KIND[q.format], q.scales, q.zpe, layout.groupsPerRow, inputAt(rt, X, at[0]), py, rows, cols, g, q.table, tokens, at[1]);
   return py;
 }

@@ -8,7 +8,7 @@ import { GGML, GGML_FORMATS, FROM_BYTES_ONLY, quantizeBlock, dequantizeBlock, ty
 import { gemmGgml } from './ggml-gemm.js';
 import { isOnnxInt, isOnnx, is4bit, rne, scaleLayout, scaleIndex, quantizeInt, packCodes, unpackCodes, dequantizeInt, byteLengthInt, kernelZero, RANGE, type OnnxFormat, type OnnxIntFormat, type ScaleLayout } from './onnx.js';
 import { isOnnxFloat, quantizeFloat, decodeFloat, FLOAT_MAX, ONNX_FLOAT_FORMATS, type OnnxFloatFormat } from './onnx-float.js';
-import { gemvOnnx } from './onnx-gemv.js';
+import { gemvOnnx, type OnnxWeights } from './onnx-gemv.js';
 import { isCodebook, codebookTable, tableMax, quantizeCodebook, kernelTable, CODEBOOK_FORMATS, type CodebookFormat } from './codebook.js';
 
 export type QFormat = 'int8' | GgmlFormat | 'uint8' | 'int4' | 'uint4' | OnnxFloatFormat | CodebookFormat;
@@ -250,7 +250,7 @@ export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float
       xq = new Int8Array(cols); sx = quantizeRow(xv, xq, 0);
     }
     const outT = o.out instanceof Tensor;
-    const py = gemvOnnx(rt, { format: w.format as OnnxFormat, rows, cols, w: w.q.ptr, scales: w.s!.ptr, zpe: w.z!.ptr, table: w.t?.ptr ?? 0, layout: w.layout }, x, xq, sx, outT ? (o.out as Tensor).ptr : undefined);
+    const py = gemvOnnx(rt, onnxWeights(w), x, xq, sx, outT ? (o.out as Tensor).ptr : undefined);
     return outT ? (o.out as Tensor) : copyOut(rt, py, rows, o.out as Float32Array | undefined, Float32Array);
   }
   if (w instanceof QTensor && w.format !== 'int8' && act !== 'int8') throw new SimdnnArgumentError('activations', describe(act), `'int8' (q8_0 blocks) for ${w.format} weights in this release`);
@@ -275,6 +275,9 @@ export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float
   } else rt.kernels.gemv_f32(inputAt(rt, w, at[0]), inputAt(rt, x, at[1]), py, rows, cols);
   return outT ? (o.out as Tensor) : copyOut(rt, py, rows, o.out as Float32Array | undefined, Float32Array);
 }
+
+/** @internal The kernel view of a QTensor with a scale layout (the ONNX and codebook formats). */
+export const onnxWeights = (w: QTensor): OnnxWeights => ({ format: w.format as OnnxFormat, rows: w.rows, cols: w.cols, w: w.q.ptr, scales: w.s!.ptr, zpe: w.z!.ptr, table: w.t?.ptr ?? 0, layout: w.layout! });
 
 /** 'f32' for the float and codebook formats (and plain f32 weights), else 'int8'. */
 export const defaultActivations = (w: unknown): 'int8' | 'f32' => (w instanceof QTensor && !isOnnxFloat(w.format) && !isCodebook(w.format) ? 'int8' : 'f32');

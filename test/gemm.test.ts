@@ -1,0 +1,77 @@
+// gemm with f32 activations over the ONNX-layout and codebook formats (each weight row decoded
+// once for all tokens) in every tier: bit for bit gemv per token, including fp8 runs with NaN /
+// Inf codes, group and row tails off the 16-wide runs, Tensor in / out (also out over X), and
+// within f32 rounding of float64 over the dequantized weights.
+import { describe, it, beforeAll, expect } from 'vitest';
+import { simdnn, TIERS } from './util';
+import { randomF32 } from './reference';
+
+type Case = { format: string; groupSize?: number; axis?: null; symmetric?: boolean; codebook?: number[]; activations?: 'f32' };
+const LOG = [0, 1, -1, 2, -2, 4, -4, 8, -8, 0.5, -0.5, 0.25, -0.25, 16, -16, 3];
+const CASES: Case[] = [
+  { format: 'int8', groupSize: 17, symmetric: false, activations: 'f32' },
+  { format: 'uint8', axis: null, activations: 'f32' },
+  { format: 'int4', groupSize: 34, activations: 'f32' },
+  { format: 'uint4', symmetric: false, activations: 'f32' },
+  { format: 'fp8_e4m3', groupSize: 34 },
+  { format: 'fp8_e5m2' },
+  { format: 'fp4_e2m1', groupSize: 2 },
+  { format: 'nf4', groupSize: 34 },
+  { format: 'codebook', codebook: LOG },
+];
+const same = (a: Float32Array, b: Float32Array, label: string) => {
+  for (let i = 0; i < b.length; i++) if (!Object.is(a[i], b[i])) expect.fail(`${label} [${i}]: gemm ${a[i]}, gemv ${b[i]}`);
+};
+
+for (const tier of TIERS) {
+  describe(`tier ${tier}`, () => {
+    beforeAll(async () => { await simdnn.init({ tier }); });
+
+    for (const c of CASES) {
+      const { activations, ...qo } = c;
+      it(`${c.format} ${JSON.stringify(qo)}: gemm equals gemv per token and float64 within rounding`, () => {
+        for (const [rows, cols, tokens] of [[1, 68, 1], [5, 136, 3], [3, 4114, 2], [17, 204, 33]] as const) {
+          const w = randomF32(rows * cols, rows * 31 + cols, -2, 2), X = randomF32(tokens * cols, tokens + cols, -1, 1);
+          const q = simdnn.quantize(w, { cols, ...qo } as never), d = simdnn.dequantize(q);
+          const Y = simdnn.gemm(q, X, { activations }) as Float32Array;
+          for (let t = 0; t < tokens; t++) {
+            const xt = X.subarray(t * cols, (t + 1) * cols), y = simdnn.gemv(q, xt, { activations }) as Float32Array;
+            same(Y.subarray(t * rows, (t + 1) * rows), y, `${rows}x${cols} token ${t}`);
+            for (let r = 0; r < rows; r++) {
+              let want = 0, mag = 0;
+              for (let k = 0; k < cols; k++) { want += d[r * cols + k] * xt[k]; mag += Math.abs(d[r * cols + k] * xt[k]); }
+              expect(Math.abs(Y[t * rows + r] - want), `float64 row ${r} token ${t}`).toBeLessThanOrEqual(2e-6 * mag + 1e-30);
+            }
+          }
+          q.dispose();
+        }
+      });
+    }
+
+    it('fp8 runs holding NaN / Inf codes: gemm repeats gemv exactly', () => {
+      const rows = 4, cols = 80, tokens = 3, w = randomF32(rows * cols, 9, -300, 300);
+      w[17] = NaN; w[cols + 40] = Infinity; w[2 * cols + 79] = -Infinity; w[3 * cols + 3] = Infinity; w[3 * cols + 70] = -Infinity;
+      for (const format of ['fp8_e4m3', 'fp8_e5m2']) {
+        const q = simdnn.quantize(w, { format, cols, axis: null, scales: Float32Array.of(1), saturate: false } as never);
+        const X = randomF32(tokens * cols, 4, -1, 1), Y = simdnn.gemm(q, X) as Float32Array;
+        for (let t = 0; t < tokens; t++) same(Y.subarray(t * rows, (t + 1) * rows), simdnn.gemv(q, X.subarray(t * cols, (t + 1) * cols)) as Float32Array, `${format} token ${t}`);
+        expect(Y[0]).toBeNaN();
+        q.dispose();
+      }
+    });
+
+    it('Tensor X and out, also out over X, give the Float32Array result', () => {
+      const rows = 8, cols = 8, tokens = 2, q = simdnn.quantize(randomF32(rows * cols, 5, -1, 1), { format: 'nf4', cols });
+      const X = randomF32(tokens * cols, 6, -1, 1), want = simdnn.gemm(q, X) as Float32Array;
+      const tx = simdnn.tensor(X), to = simdnn.tensor([tokens * rows]);
+      expect(simdnn.gemm(q, tx, { out: to })).toBe(to);
+      same(to.toArray(), want, 'tensors');
+      expect(simdnn.gemm(q, tx, { out: tx })).toBe(tx); // in place: rows == cols
+      same(tx.toArray(), want, 'out over X');
+      const o = new Float32Array(tokens * rows);
+      expect(simdnn.gemm(q, X, { out: o })).toBe(o);
+      same(o, want, 'out array');
+      tx.dispose(); to.dispose(); q.dispose();
+    });
+  });
+}
