@@ -15,6 +15,7 @@ import { linearAttention } from './linear.js';
 import { tropicalAttention } from './tropical.js';
 import { gemvF32, gemvInt8, gemmGgml } from './linalg.js';
 import { gemvOnnx } from './onnx.js';
+import { gemvBinaryF32, gemvBinaryBits } from './binary.js';
 import { GGML_FORMATS } from '../ops/ggml.js';
 import { entmax } from './entmax.js';
 import { sinkhorn } from './sinkhorn.js';
@@ -132,6 +133,12 @@ export function jsKernels(heap: Heap): Kernels {
     gemv_onnx_f32(w, kind, scale, zpe, gstride, x, y, rows, cols, group, table) {
       const n = gstride ? rows * gstride : 1;
       gemvOnnx(new Uint8Array(heap.buffer), w, kind, f32(scale, n), new Int32Array(heap.buffer, zpe, n), gstride, f32(x, cols), 1, f32(y, rows), rows, cols, group, table ? f32(table + 64, 16) : undefined);
+    },
+    gemv_binary_f32(w, scale, gstride, x, y, rows, cols, group) {
+      gemvBinaryF32(new Uint8Array(heap.buffer), w, f32(scale, gstride ? rows * gstride : 1), gstride, f32(x, cols), f32(y, rows), rows, cols, group);
+    },
+    gemv_binary_bin(w, scale, gstride, xb, sx, y, rows, cols, group) {
+      gemvBinaryBits(new Uint8Array(heap.buffer), w, f32(scale, gstride ? rows * gstride : 1), gstride, xb, Math.fround(sx), f32(y, rows), rows, cols, group);
     },
     dot_i8(a, b, n) {
       const u = new Int8Array(heap.buffer, a, n), v = new Int8Array(heap.buffer, b, n);

@@ -9,6 +9,7 @@ import { copyOut } from './marshal.js';
 import { GGML, type GgmlFormat } from './ggml.js';
 import { gemmGgml } from './ggml-gemm.js';
 import { QTensor, gemv, defaultActivations } from './quant.js';
+import type { Activations } from './binary.js';
 
 export interface GemmOptions {
   /** Activation rows in X (default: X.length / cols). */
@@ -16,7 +17,7 @@ export interface GemmOptions {
   /** [tokens, rows] result. */
   out?: Float32Array | Tensor;
   /** As gemv's `activations` (QTensor weights). */
-  activations?: 'int8' | 'f32';
+  activations?: Activations;
   /** Columns of W (needed only for Float32Array / Tensor weights when `tokens` is not given). */
   cols?: number;
 }
@@ -52,7 +53,8 @@ export function gemm(w: F32Input | QTensor, X: F32Input, options?: GemmOptions):
   }
   // token by token: every check above ran first, so a bad token cannot leave a half-written out
   const xs = X instanceof Tensor ? X.toArray() : X, y = new Float32Array(tokens * rows);
-  if ((o.activations ?? defaultActivations(w)) === 'int8' && w instanceof QTensor && xs.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('X', 'a non-finite value', "finite values with activations 'int8'");
+  const act = o.activations ?? defaultActivations(w);
+  if ((act === 'int8' || act === 'binary') && w instanceof QTensor && xs.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('X', 'a non-finite value', `finite values with activations '${act}'`);
   for (let t = 0; t < tokens; t++) y.set(gemv(w, xs.subarray(t * cols, (t + 1) * cols), { activations: o.activations }) as Float32Array, t * rows);
   if (outT) { (o.out as Tensor).data.set(y); return o.out as Tensor; }
   if (o.out) { (o.out as Float32Array).set(y); return o.out as Float32Array; }
