@@ -161,6 +161,7 @@ for (const tier of TIERS) {
       expect(() => simdnn.quantize(x, { format: 'binary', cols: 16, scales: Float32Array.of(1, -2) })).toThrow(/scales: .*2 finite scales >= 0/);
       expect(() => simdnn.quantize(x, { format: 'binary', cols: 16, symmetric: false })).toThrow(/symmetric/);
       expect(() => simdnn.quantize(x, { format: 'binary', cols: 16, saturate: true })).toThrow(/saturate/);
+      expect(() => simdnn.quantize(x, { format: 'binary', cols: 16, codebook: new Float32Array(16) } as never)).toThrow(/codebook: got Float32Array\(16\), expected undefined for binary/);
       expect(() => simdnn.quantize(x, { format: 'binary' as 'int8', cols: 5 })).toThrow(E);
     });
 

@@ -134,7 +134,7 @@ export function jsKernels(heap: Heap): Kernels {
       const n = gstride ? rows * gstride : 1;
       gemvOnnx(new Uint8Array(heap.buffer), w, kind, f32(scale, n), new Int32Array(heap.buffer, zpe, n), gstride, f32(x, cols), 1, f32(y, rows), rows, cols, group, table ? f32(table + 64, 16) : undefined);
     },
-    gemv_binary_f32(w, scale, gstride, x, y, rows, cols, group) {
+    gemv_binary_f32(w, scale, gstride, x, y, rows, cols, group, _tab) {
       gemvBinaryF32(new Uint8Array(heap.buffer), w, f32(scale, gstride ? rows * gstride : 1), gstride, f32(x, cols), f32(y, rows), rows, cols, group);
     },
     gemv_binary_bin(w, scale, gstride, xb, sx, y, rows, cols, group) {

@@ -17,7 +17,8 @@
 //
 // gemv(w, x):
 //   activations 'f32' (default): y[r] = sum_g scale[r, g] * sum_{c in g} (b ? x[c] : -x[c]), the
-//               sign of x flipped in registers (v128.xor); f32 sums in the order stated in
+//               sign of x flipped in registers by v128.xor with the 8 sign masks of each weight byte
+//               (from an 8 KB table the kernel fills per call); f32 sums in the order stated in
 //               assembly/linalg/binary.ts (every tier gives the same bits); NaN / Inf in x propagate.
 //   activations 'binary': x binarized once per call, bits of sign(x) (x >= 0 -> 1) and one scale
 //               sx = fround(mean |x|) for the whole vector; per group the XNOR-popcount dot
@@ -39,7 +40,7 @@ export interface BinaryParts { layout: ScaleLayout; bytes: Uint8Array; scales: F
 /** A binary QTensor as the kernels see it: pointers to the bits and the scales. */
 export interface BinaryWeights { rows: number; cols: number; w: number; scales: number; layout: ScaleLayout }
 /** The options binary takes (quantize or QTensor.from). */
-interface BinaryOptions { groupSize?: number; axis?: 0 | 1 | null; scales?: Float32Array; symmetric?: boolean; saturate?: boolean; zeroPoints?: unknown }
+interface BinaryOptions { groupSize?: number; axis?: 0 | 1 | null; scales?: Float32Array; symmetric?: boolean; saturate?: boolean; zeroPoints?: unknown; codebook?: unknown }
 
 /** Bytes of a [rows, cols] binary matrix (cols a multiple of 8). */
 export function byteLengthBinary(rows: number, cols: number): number {
@@ -63,7 +64,7 @@ export function meanAbs(v: ArrayLike<number>): number {
 
 /** The options' layout and scales after every check (the scales given, or from `data`). */
 function partsOf(rows: number, cols: number, o: BinaryOptions, data?: Float32Array): { layout: ScaleLayout; scales: Float32Array } {
-  for (const k of ['saturate', 'zeroPoints'] as const) if (o[k] !== undefined) throw new SimdnnArgumentError(k, describe(o[k]), 'undefined for binary (no such option)');
+  for (const k of ['saturate', 'zeroPoints', 'codebook'] as const) if (o[k] !== undefined) throw new SimdnnArgumentError(k, describe(o[k]), 'undefined for binary (no such option)');
   if (o.symmetric !== undefined && o.symmetric !== true) throw new SimdnnArgumentError('symmetric', describe(o.symmetric), 'true or undefined (binary has no zero points)');
   byteLengthBinary(rows, cols);
   const layout = scaleLayout('binary', rows, cols, o.groupSize, o.axis);
@@ -107,9 +108,9 @@ export function gemvBinary(rt: Runtime, q: BinaryWeights, x: F32Input, options: 
   const out = outOf(rt, options.out, rows), outT = out instanceof Tensor;
   let py: number;
   if (act === 'f32') {
-    const at = scratchRegions(rt, [x instanceof Tensor ? 0 : cols * 4, outT ? 0 : rows * 4]);
+    const at = scratchRegions(rt, [x instanceof Tensor ? 0 : cols * 4, outT ? 0 : rows * 4, 8192]); // (8 KB: the kernel's sign-mask table)
     py = outT ? out.ptr : at[1];
-    rt.kernels.gemv_binary_f32(q.w, q.scales, layout.groupsPerRow, inputAt(rt, x, at[0]), py, rows, cols, layout.groupSize);
+    rt.kernels.gemv_binary_f32(q.w, q.scales, layout.groupsPerRow, inputAt(rt, x, at[0]), py, rows, cols, layout.groupSize, at[2]);
   } else {
     const xv = x instanceof Tensor ? x.toArray() : x;
     if (xv.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', "finite values with activations 'binary'");

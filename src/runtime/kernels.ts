@@ -39,7 +39,7 @@ export interface Kernels {
   hadamard_f32(x: number, y: number, rows: number, cols: number): void;
   gemv_onnx_i8(w: number, kind: number, scale: number, zpe: number, gstride: number, xq: number, xs: number, sx: number, y: number, rows: number, cols: number, group: number): void;
   gemv_onnx_f32(w: number, kind: number, scale: number, zpe: number, gstride: number, x: number, y: number, rows: number, cols: number, group: number, table: number): void;
-  gemv_binary_f32(w: number, scale: number, gstride: number, x: number, y: number, rows: number, cols: number, group: number): void;
+  gemv_binary_f32(w: number, scale: number, gstride: number, x: number, y: number, rows: number, cols: number, group: number, tab: number): void;
   gemv_binary_bin(w: number, scale: number, gstride: number, xb: number, sx: number, y: number, rows: number, cols: number, group: number): void;
 }
 
