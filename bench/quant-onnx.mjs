@@ -1,4 +1,4 @@
-// GEMV 4096x4096 over the ONNX integer and float formats, the codebook formats (and q4_0 for comparison), single thread:
+// GEMV 4096x4096 over the ONNX integer and float formats, the codebook formats and binary (and q4_0 for comparison), single thread:
 // ms per call per tier and x over the js tier, and (relaxed) the throughput of one 32-token gemm
 // over 32 gemv calls. Each wasm result is checked against the js tier
 // before timing. Run: node --experimental-wasm-relaxed-simd bench/quant-onnx.mjs
@@ -30,6 +30,10 @@ const cases = [
   ['codebook g64 (16 values)', { format: 'codebook', groupSize: 64, codebook: Array.from({ length: 16 }, (_, i) => Math.sign(i - 7.5) * 2 ** (Math.abs(i - 7.5) / 2)) }, {}],
   ['mxfp4 (ggml)', { format: 'mxfp4' }, {}],
   ['q4_0 (ggml)', { format: 'q4_0' }, {}],
+  ['binary per row, f32 activations', { format: 'binary' }, {}],
+  ['binary g128, f32 activations', { format: 'binary', groupSize: 128 }, {}],
+  ['binary per row, binary activations', { format: 'binary' }, { activations: 'binary' }],
+  ['binary g128, binary activations', { format: 'binary', groupSize: 128 }, { activations: 'binary' }],
 ];
 const tiers = ['relaxed', 'simd', 'js'], res = {};
 for (const tier of tiers) {

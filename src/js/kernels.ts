@@ -15,6 +15,7 @@ import { linearAttention } from './linear.js';
 import { tropicalAttention } from './tropical.js';
 import { gemvF32, gemvInt8, gemmGgml } from './linalg.js';
 import { gemvOnnx } from './onnx.js';
+import { gemvBinaryF32, gemvBinaryBits } from './binary.js';
 import { GGML_FORMATS } from '../ops/ggml.js';
 import { entmax } from './entmax.js';
 import { sinkhorn } from './sinkhorn.js';
@@ -135,6 +136,12 @@ export function jsKernels(heap: Heap): Kernels {
     },
     gemm_onnx_f32(w, kind, scale, zpe, gstride, x, y, rows, cols, group, table, tokens) { // token by token (the wasm decodes each row once)
       for (let t = 0; t < tokens; t++) k.gemv_onnx_f32(w, kind, scale, zpe, gstride, x + 4 * t * cols, y + 4 * t * rows, rows, cols, group, table);
+    },
+    gemv_binary_f32(w, scale, gstride, x, y, rows, cols, group, _tab) {
+      gemvBinaryF32(new Uint8Array(heap.buffer), w, f32(scale, gstride ? rows * gstride : 1), gstride, f32(x, cols), f32(y, rows), rows, cols, group);
+    },
+    gemv_binary_bin(w, scale, gstride, xb, sx, y, rows, cols, group) {
+      gemvBinaryBits(new Uint8Array(heap.buffer), w, f32(scale, gstride ? rows * gstride : 1), gstride, xb, Math.fround(sx), f32(y, rows), rows, cols, group);
     },
     dot_i8(a, b, n) {
       const u = new Int8Array(heap.buffer, a, n), v = new Int8Array(heap.buffer, b, n);

@@ -11,6 +11,8 @@ import { GGML, type GgmlFormat } from './ggml.js';
 import { gemmGgml } from './ggml-gemm.js';
 import { QTensor, gemv, defaultActivations, onnxWeights } from './quant.js';
 import { gemmOnnxF32 } from './onnx-gemv.js';
+import { isOnnx } from './onnx.js';
+import type { Activations } from './binary.js';
 
 export interface GemmOptions {
   /** Activation rows in X (default: X.length / cols). */
@@ -18,7 +20,7 @@ export interface GemmOptions {
   /** [tokens, rows] result. */
   out?: Float32Array | Tensor;
   /** As gemv's `activations` (QTensor weights). */
-  activations?: 'int8' | 'f32';
+  activations?: Activations;
   /** Columns of W (needed only for Float32Array / Tensor weights when `tokens` is not given). */
   cols?: number;
 }
@@ -52,7 +54,7 @@ export function gemm(w: F32Input | QTensor, X: F32Input, options?: GemmOptions):
     const py = gemmGgml(rt, { format: w.format as GgmlFormat, rows, cols, w: w.q.ptr }, xv, tokens, outT ? (o.out as Tensor).ptr : undefined);
     return outT ? (o.out as Tensor) : copyOut(rt, py, tokens * rows, o.out as Float32Array | undefined, Float32Array);
   }
-  if (w instanceof QTensor && w.layout && (o.activations ?? defaultActivations(w)) === 'f32') { // each weight row decoded once for all tokens
+  if (w instanceof QTensor && w.layout && isOnnx(w.format) && (o.activations ?? defaultActivations(w)) === 'f32') { // each weight row decoded once for all tokens
     const ot = o.out as Tensor, apart = !outT || !(X instanceof Tensor) || ot.ptr >= X.ptr + 4 * n || X.ptr >= ot.ptr + 4 * tokens * rows;
     const py = gemmOnnxF32(rt, onnxWeights(w), X, tokens, outT && apart ? ot.ptr : undefined); // (out over X: through scratch)
     if (outT && apart) return ot;
@@ -61,7 +63,8 @@ export function gemm(w: F32Input | QTensor, X: F32Input, options?: GemmOptions):
   }
   // token by token: every check above ran first, so a bad token cannot leave a half-written out
   const xs = X instanceof Tensor ? X.toArray() : X, y = new Float32Array(tokens * rows);
-  if ((o.activations ?? defaultActivations(w)) === 'int8' && w instanceof QTensor && xs.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('X', 'a non-finite value', "finite values with activations 'int8'");
+  const act = o.activations ?? defaultActivations(w);
+  if ((act === 'int8' || act === 'binary') && w instanceof QTensor && xs.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('X', 'a non-finite value', `finite values with activations '${act}'`);
   for (let t = 0; t < tokens; t++) y.set(gemv(w, xs.subarray(t * cols, (t + 1) * cols), { activations: o.activations }) as Float32Array, t * rows);
   if (outT) { (o.out as Tensor).data.set(y); return o.out as Tensor; }
   if (o.out) { (o.out as Float32Array).set(y); return o.out as Float32Array; }

@@ -10,9 +10,10 @@ import { isOnnxInt, isOnnx, is4bit, rne, scaleLayout, scaleIndex, quantizeInt, p
 import { isOnnxFloat, quantizeFloat, decodeFloat, FLOAT_MAX, ONNX_FLOAT_FORMATS, type OnnxFloatFormat } from './onnx-float.js';
 import { gemvOnnx, type OnnxWeights } from './onnx-gemv.js';
 import { isCodebook, codebookTable, tableMax, quantizeCodebook, kernelTable, CODEBOOK_FORMATS, type CodebookFormat } from './codebook.js';
+import { byteLengthBinary, quantizeBinary, fromBinary, dequantizeBinary, gemvBinary, type Activations, type BinaryParts } from './binary.js';
 
-export type QFormat = 'int8' | GgmlFormat | 'uint8' | 'int4' | 'uint4' | OnnxFloatFormat | CodebookFormat;
-const FORMATS: QFormat[] = ['int8', 'uint8', 'int4', 'uint4', ...ONNX_FLOAT_FORMATS, ...CODEBOOK_FORMATS, ...GGML_FORMATS];
+export type QFormat = 'int8' | GgmlFormat | 'uint8' | 'int4' | 'uint4' | OnnxFloatFormat | CodebookFormat | 'binary';
+const FORMATS: QFormat[] = ['int8', 'uint8', 'int4', 'uint4', ...ONNX_FLOAT_FORMATS, ...CODEBOOK_FORMATS, ...GGML_FORMATS, 'binary'];
 const isGgml = (f: QFormat): f is GgmlFormat => f in GGML;
 /** Scale layout and granularity options of the ONNX formats (src/ops/onnx.ts, src/ops/onnx-float.ts). */
 export interface QScaleOptions {
@@ -40,6 +41,7 @@ export function quantizeRow(row: ArrayLike<number>, out: Int8Array, to: number):
 /** Bytes of a [rows, cols] matrix in a format (ggml formats need whole blocks per row). */
 function byteLength(format: QFormat, rows: number, cols: number): number {
   if (format === 'int8') return rows * cols;
+  if (format === 'binary') return byteLengthBinary(rows, cols);
   if (isOnnx(format)) {
     if (is4bit(format) && cols % 2 !== 0) throw new SimdnnArgumentError('cols', `${cols} for ${format}`, 'an even number (4-bit rows start on a byte)');
     return byteLengthInt(format, rows * cols);
@@ -66,11 +68,11 @@ export class QTensor {
   /** @internal */ constructor(readonly format: QFormat, readonly rows: number, readonly cols: number, /** @internal */ readonly layout?: ScaleLayout, private readonly zps?: Int32Array, private readonly table?: Float32Array) {
     this.q = tensor([Math.ceil(byteLength(format, rows, cols) / 4)]);
     try {
-      if (layout) { this.s = tensor([layout.count]); this.z = tensor([layout.count]); }
+      if (layout) { this.s = tensor([layout.count]); if (zps) this.z = tensor([layout.count]); }
       else if (format === 'int8') this.s = tensor([rows]);
       if (table) this.t = tensor(kernelTable(table));
     } catch (e) { this.q.dispose(); this.s?.dispose(); this.z?.dispose(); throw e; }
-    if (layout) new Int32Array(this.z!.rt.alloc.heap.buffer, this.z!.ptr, layout.count).set(zps!.map((v) => kernelZero(format as OnnxFormat, v)));
+    if (layout && zps) new Int32Array(this.z!.rt.alloc.heap.buffer, this.z!.ptr, layout.count).set(zps!.map((v) => kernelZero(format as OnnxFormat, v)));
   }
   /** ONNX integer formats: the zero points (a copy), one per scale. */
   get zeroPoints(): Int32Array | undefined { return isOnnxFloat(this.format) || isCodebook(this.format) ? undefined : this.zps?.slice(); }
@@ -100,6 +102,7 @@ export class QTensor {
     const f = formatOf(format);
     runtime();
     positiveInt('rows', rows); positiveInt('cols', cols);
+    if (f === 'binary') return binaryTensor(rows, cols, fromBinary(bytes, rows, cols, scales));
     if (isOnnxFloat(f) || isCodebook(f)) return fromOnnx(f, bytes, rows, cols, scales instanceof Float32Array ? { scales } : scales!);
     if (scales !== undefined && !(scales instanceof Float32Array)) return fromOnnx(f, bytes, rows, cols, scales);
     const n = byteLength(f, rows, cols);
@@ -134,6 +137,7 @@ export function quantize(x: F32Input, options: { format: QFormat; rows?: number;
   byteLength(format, rows, cols); // (block size check before any work)
   if ((FROM_BYTES_ONLY as readonly string[]).includes(format)) throw new SimdnnArgumentError('format', `'${format}'`, `a format with a quantizer (${format} tensors come from GGUF files: QTensor.from)`);
   const data = x instanceof Tensor ? x.toArray() : x;
+  if (format === 'binary') return binaryTensor(rows, cols, quantizeBinary(data, rows, cols, o));
   if (isOnnxFloat(format)) return quantizeOnnxFloat(format, data, rows, cols, o);
   if (isCodebook(format)) return quantizeCodebookTensor(format, data, rows, cols, o);
   for (const k of ['saturate', 'scales', 'codebook'] as const) if (o[k] !== undefined) throw new SimdnnArgumentError(k, describe(o[k]), `undefined for ${format} (an option of the ${k === 'codebook' ? "'codebook' format" : 'float formats'})`);
@@ -204,6 +208,7 @@ function quantizeCodebookTensor(format: CodebookFormat, data: Float32Array, rows
 export function dequantize(q: QTensor): Float32Array {
   if (!(q instanceof QTensor)) throw new SimdnnArgumentError('q', describe(q), 'a QTensor');
   const b = q.bytes;
+  if (q.format === 'binary') return dequantizeBinary(b as Uint8Array, q.rows, q.cols, q.layout!, q.scales!);
   if (isOnnxFloat(q.format)) {
     const f = q.format, codes = unpackCodes(f, b, q.rows * q.cols), s = q.scales!, l = q.layout!;
     return Float32Array.from(codes, (c, i) => decodeFloat(f, c) * s[scaleIndex(l, Math.floor(i / q.cols), i % q.cols)]);
@@ -223,23 +228,25 @@ export function dequantize(q: QTensor): Float32Array {
  * y = W x. W: a [rows, cols] Float32Array or Tensor (cols = x.length), or an int8 QTensor.
  * For a QTensor, `activations: 'int8'` (default) quantizes x once per call (symmetric,
  * max|x| / 127) and sums exact integer products; `'f32'` widens the weights in registers.
+ * Binary weights: `'f32'` (default) or `'binary'` (XNOR-popcount), see src/ops/binary.ts.
  */
-export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float32Array | Tensor; activations?: 'int8' | 'f32' }): Float32Array | Tensor {
+export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float32Array | Tensor; activations?: Activations }): Float32Array | Tensor {
   const rt = runtime();
-  const o = optionsOf<{ out: Float32Array | Tensor; activations: 'int8' | 'f32' }>(options);
+  const o = optionsOf<{ out: Float32Array | Tensor; activations: Activations }>(options);
   const cols = f32Input(rt, 'x', x);
   let rows: number;
   if (w instanceof QTensor) {
     w.q.check('w');
     if (w.cols !== cols) throw new SimdnnArgumentError('x', `length ${cols}`, `the weights' cols (${w.cols})`);
     rows = w.rows;
+    if (w.format === 'binary') return gemvBinary(rt, { rows, cols, w: w.q.ptr, scales: w.s!.ptr, layout: w.layout! }, x, o);
   } else {
     const n = f32Input(rt, 'w', w);
     if (n % cols !== 0) throw new SimdnnArgumentError('w', `length ${n}`, `a multiple of x.length (${cols})`);
     rows = n / cols;
   }
   const float = w instanceof QTensor && isOnnxFloat(w.format), act = o.activations ?? defaultActivations(w);
-  if (act !== 'int8' && act !== 'f32') throw new SimdnnArgumentError('activations', describe(act), "'int8' or 'f32'");
+  if (act !== 'int8' && act !== 'f32') throw new SimdnnArgumentError('activations', describe(act), "'int8' or 'f32' ('binary' is for binary weights)");
   if ((float || (w instanceof QTensor && isCodebook(w.format))) && act === 'int8' && w.format !== 'fp4_e2m1') throw new SimdnnArgumentError('activations', describe(act), `'f32' for ${w.format} weights (decoded in registers)`);
   if (w instanceof QTensor && w.layout) {
     if (o.out !== undefined && f32Input(rt, 'out', o.out) !== rows) throw new SimdnnArgumentError('out', describe(o.out), `length ${rows}`);
@@ -279,8 +286,8 @@ export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float
 /** @internal The kernel view of a QTensor with a scale layout (the ONNX and codebook formats). */
 export const onnxWeights = (w: QTensor): OnnxWeights => ({ format: w.format as OnnxFormat, rows: w.rows, cols: w.cols, w: w.q.ptr, scales: w.s!.ptr, zpe: w.z!.ptr, table: w.t?.ptr ?? 0, layout: w.layout! });
 
-/** 'f32' for the float and codebook formats (and plain f32 weights), else 'int8'. */
-export const defaultActivations = (w: unknown): 'int8' | 'f32' => (w instanceof QTensor && !isOnnxFloat(w.format) && !isCodebook(w.format) ? 'int8' : 'f32');
+/** 'f32' for the float, codebook and binary formats (and plain f32 weights), else 'int8'. */
+export const defaultActivations = (w: unknown): 'int8' | 'f32' => (w instanceof QTensor && !isOnnxFloat(w.format) && !isCodebook(w.format) && w.format !== 'binary' ? 'int8' : 'f32');
 
 /**
  * a . b, over arrays of the same length:
@@ -308,6 +315,14 @@ export function dot(a: Float32Array | Int8Array | Uint8Array, b: Float32Array | 
   }
   new Int8Array(heap, at[0], a.length).set(a as Int8Array); new Int8Array(heap, at[1], b.length).set(b as Int8Array);
   return rt.kernels.dot_i8(at[0], at[1], a.length);
+}
+
+/** A binary QTensor (src/ops/binary.ts) holding the given bits and scales. */
+function binaryTensor(rows: number, cols: number, p: BinaryParts): QTensor {
+  const t = new QTensor('binary', rows, cols, p.layout);
+  new Uint8Array(t.q.rt.alloc.heap.buffer, t.q.ptr, p.bytes.length).set(p.bytes);
+  t.s!.data.set(p.scales);
+  return t;
 }
 
 /** QTensor.from for the ONNX integer formats: bytes as ONNX stores them, scales (and zero points) per the layout. */

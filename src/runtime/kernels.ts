@@ -40,10 +40,12 @@ export interface Kernels {
   gemv_onnx_i8(w: number, kind: number, scale: number, zpe: number, gstride: number, xq: number, xs: number, sx: number, y: number, rows: number, cols: number, group: number): void;
   gemv_onnx_f32(w: number, kind: number, scale: number, zpe: number, gstride: number, x: number, y: number, rows: number, cols: number, group: number, table: number): void;
   gemm_onnx_f32(w: number, kind: number, scale: number, zpe: number, gstride: number, x: number, y: number, rows: number, cols: number, group: number, table: number, tokens: number, dec: number): void;
+  gemv_binary_f32(w: number, scale: number, gstride: number, x: number, y: number, rows: number, cols: number, group: number, tab: number): void;
+  gemv_binary_bin(w: number, scale: number, gstride: number, xb: number, sx: number, y: number, rows: number, cols: number, group: number): void;
 }
 
 export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
-  'softmax_f32', 'log_softmax_f32', 'logsumexp_f32', 'softmax_online_f32', 'softmax_two_pass_f32', 'softpick_f32', 'stablemax_f32', 'log_stablemax_f32', 'taylor_softmax_f32', 'relu_norm_f32', 'sigmoid_norm_f32', 'sparsemax_f32', 'entmax15_f32', 'softplus_norm_f32', 'gumbel_f32', 'attention_f32', 'attention_norm_f32', 'linear_attention_f32', 'tropical_attention_f32', 'entmax_f32', 'sinkhorn_f32', 'self_adjust_softmax_f32', 'topk_f32', 'topk_softmax_f32', 'mask_logits_f32', 'exp_f32', 'log_f32', 'dot_f32', 'gemv_f32', 'gemv_i8_i8', 'gemv_i8_f32', 'gemm_ggml', 'dot_i8', 'gemv_onnx_i8', 'gemv_onnx_f32', 'gemm_onnx_f32', 'hadamard_f32', 'dot_u8i8',
+  'softmax_f32', 'log_softmax_f32', 'logsumexp_f32', 'softmax_online_f32', 'softmax_two_pass_f32', 'softpick_f32', 'stablemax_f32', 'log_stablemax_f32', 'taylor_softmax_f32', 'relu_norm_f32', 'sigmoid_norm_f32', 'sparsemax_f32', 'entmax15_f32', 'softplus_norm_f32', 'gumbel_f32', 'attention_f32', 'attention_norm_f32', 'linear_attention_f32', 'tropical_attention_f32', 'entmax_f32', 'sinkhorn_f32', 'self_adjust_softmax_f32', 'topk_f32', 'topk_softmax_f32', 'mask_logits_f32', 'exp_f32', 'log_f32', 'dot_f32', 'gemv_f32', 'gemv_i8_i8', 'gemv_i8_f32', 'gemm_ggml', 'dot_i8', 'gemv_onnx_i8', 'gemv_onnx_f32', 'gemm_onnx_f32', 'hadamard_f32', 'dot_u8i8', 'gemv_binary_f32', 'gemv_binary_bin',
 ];
 
 /** Must match simdnn_abi() in assembly/index.ts: a wasm file from another version is refused. */
