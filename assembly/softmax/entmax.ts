@@ -10,7 +10,8 @@
 // Edges: all -Inf -> zeros; NaN -> NaN row; +Inf entries share the mass.
 import { vexp } from '../simd/vexp';
 import { vlog } from '../simd/vlog';
-import { rowMax, edgeRow, fill } from './softmax';
+import { rowMax, edgeRow, fill, scale } from './softmax';
+import { hsum4 } from '../simd/fma';
 
 let sumP: f64 = 0; // sum t^P
 let sumP1: f64 = 0; // sum t^(P - 1)
@@ -123,20 +124,30 @@ function entmaxRow(xr: usize, yr: usize, n: i32, beta: f32, alpha: f64, cand: us
     sums(cand, c, tau, p);
   }
   if (p < 1) tau = refine(cand, c, tau, <f64>p);
+  // t^P at the final tau (refine moved it past the last sums), then divided by their own sum
   const vm = f64x2.splat(<f64>m), vk = f64x2.splat(k), vt = f64x2.splat(tau), vp = f32x4.splat(p);
-  const vs = f32x4.splat(<f32>(1 / sumP));
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const off = <usize>i << 2;
-    const v = v128.load(xr + off);
-    const t = excess(uLow(v, vm, vk), uHigh(v, vm, vk), vt);
-    v128.store(yr + off, v128.any_true(t) ? f32x4.mul(powP(t, vp), vs) : t); // skip the pow off the support
+  let total: f64 = 0, i = 0;
+  while (i + 4 <= n) {
+    let acc = f32x4.splat(0);
+    const end = min(n, i + 1024);
+    for (; i + 4 <= end; i += 4) {
+      const off = <usize>i << 2;
+      const v = v128.load(xr + off);
+      const t = excess(uLow(v, vm, vk), uHigh(v, vm, vk), vt);
+      const w = v128.any_true(t) ? powP(t, vp) : t; // skip the pow off the support
+      v128.store(yr + off, w);
+      acc = f32x4.add(acc, w);
+    }
+    total += hsum4(acc);
   }
   for (; i < n; i++) {
     const off = <usize>i << 2;
     const u = f64x2.splat((<f64>load<f32>(xr + off) - <f64>m) * k);
-    store<f32>(yr + off, f32x4.extract_lane(f32x4.mul(powP(excess(u, u, vt), vp), vs), 0));
+    const w = f32x4.extract_lane(powP(excess(u, u, vt), vp), 0);
+    store<f32>(yr + off, w);
+    total += <f64>w;
   }
+  scale(yr, yr, n, <f32>(1 / total));
 }
 
 /** Per row of [rows, cols]; cand holds cols + 4 f64. y may be x. */
