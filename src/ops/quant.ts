@@ -145,10 +145,7 @@ export function quantize(x: F32Input, options: { format: QFormat; rows?: number;
   if (o.symmetric !== undefined && typeof o.symmetric !== 'boolean') throw new SimdnnArgumentError('symmetric', describe(o.symmetric), 'true or false');
   if (isOnnxInt(format) && (format !== 'int8' || o.groupSize !== undefined || o.axis !== undefined || o.symmetric === false)) {
     const l = scaleLayout(format, rows, cols, o.groupSize, o.axis), { q, scales, zps } = quantizeInt(format, data, rows, cols, l, o.symmetric !== false);
-    const t = new QTensor(format, rows, cols, l, zps), b = packCodes(format, q);
-    new Uint8Array(rt.alloc.heap.buffer, t.q.ptr, b.length).set(new Uint8Array(b.buffer, b.byteOffset, b.length));
-    t.s!.data.set(scales);
-    return t;
+    return filled(new QTensor(format, rows, cols, l, zps), packCodes(format, q), scales);
   }
   const t = new QTensor(format, rows, cols), buf = rt.alloc.heap.buffer;
   if (format === 'int8') {
@@ -175,16 +172,11 @@ function quantizeOnnxFloat(format: OnnxFloatFormat, data: Float32Array, rows: nu
     scales = o.scales;
   } else {
     if (data.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', 'finite values (the scales come from the data; give `scales` to quantize NaN or Infinity)');
-    const amax = new Float64Array(l.count);
-    data.forEach((v, i) => { const k = key(i); amax[k] = Math.max(amax[k], Math.abs(v)); });
     // (a scale that underflows f32 becomes the least one, so tiny groups keep their values)
-    scales = Float32Array.from(amax, (a) => (a ? Math.max(Math.fround(a / FLOAT_MAX(format)), 2 ** -149) : 0));
+    scales = Float32Array.from(groupAmax(data, l, cols), (a) => (a ? Math.max(Math.fround(a / FLOAT_MAX(format)), 2 ** -149) : 0));
   }
   const q = quantizeFloat(format, data, (i) => scales[key(i)], o.saturate ?? true);
-  const t = new QTensor(format, rows, cols, l, new Int32Array(l.count)), b = packCodes(format, q);
-  new Uint8Array(t.q.rt.alloc.heap.buffer, t.q.ptr, b.length).set(b as Uint8Array);
-  t.s!.data.set(scales);
-  return t;
+  return filled(new QTensor(format, rows, cols, l, new Int32Array(l.count)), packCodes(format, q), scales);
 }
 
 /** The codebook formats: amax / max |table| per group, the nearest table value of x / scale. */
@@ -194,14 +186,9 @@ function quantizeCodebookTensor(format: CodebookFormat, data: Float32Array, rows
   const table = codebookTable(format, o.codebook);
   if (data.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', `finite values (${format} has no NaN or Infinity)`);
   const l = scaleLayout(format, rows, cols, o.groupSize, o.axis), key = (i: number) => scaleIndex(l, Math.floor(i / cols), i % cols);
-  const amax = new Float64Array(l.count), m = tableMax(table);
-  data.forEach((v, i) => { const k = key(i); amax[k] = Math.max(amax[k], Math.abs(v)); });
-  const scales = Float32Array.from(amax, (a) => a / m);
+  const m = tableMax(table), scales = Float32Array.from(groupAmax(data, l, cols), (a) => a / m);
   const b = packCodes(format, quantizeCodebook(table, data, (i) => scales[key(i)]));
-  const t = new QTensor(format, rows, cols, l, new Int32Array(l.count), table);
-  new Uint8Array(t.q.rt.alloc.heap.buffer, t.q.ptr, b.length).set(b as Uint8Array);
-  t.s!.data.set(scales);
-  return t;
+  return filled(new QTensor(format, rows, cols, l, new Int32Array(l.count), table), b, scales);
 }
 
 /** The f32 values of a QTensor: scales[r] * q[r, c], or each block's d * q. */
@@ -209,13 +196,10 @@ export function dequantize(q: QTensor): Float32Array {
   if (!(q instanceof QTensor)) throw new SimdnnArgumentError('q', describe(q), 'a QTensor');
   const b = q.bytes;
   if (q.format === 'binary') return dequantizeBinary(b as Uint8Array, q.rows, q.cols, q.layout!, q.scales!);
-  if (isOnnxFloat(q.format)) {
-    const f = q.format, codes = unpackCodes(f, b, q.rows * q.cols), s = q.scales!, l = q.layout!;
-    return Float32Array.from(codes, (c, i) => decodeFloat(f, c) * s[scaleIndex(l, Math.floor(i / q.cols), i % q.cols)]);
-  }
-  if (isCodebook(q.format)) {
-    const codes = unpackCodes(q.format, b, q.rows * q.cols), s = q.scales!, l = q.layout!, t = q.codebook!;
-    return Float32Array.from(codes, (c, i) => t[c] * s[scaleIndex(l, Math.floor(i / q.cols), i % q.cols)]);
+  if (isOnnxFloat(q.format) || isCodebook(q.format)) { // value(code) * scale
+    const f = q.format, codes = unpackCodes(f, b, q.rows * q.cols), s = q.scales!, l = q.layout!, t = q.codebook;
+    const value = t ? (c: number) => t[c] : (c: number) => decodeFloat(f as OnnxFloatFormat, c);
+    return Float32Array.from(codes, (c, i) => value(c) * s[scaleIndex(l, Math.floor(i / q.cols), i % q.cols)]);
   }
   if (q.layout) return dequantizeInt(q.format as OnnxIntFormat, b, q.rows, q.cols, q.layout, q.scales!, q.zeroPoints!);
   if (q.format === 'int8') { const s = q.scales!; return Float32Array.from(b, (v, i) => v * s[Math.floor(i / q.cols)]); }
@@ -317,13 +301,22 @@ export function dot(a: Float32Array | Int8Array | Uint8Array, b: Float32Array | 
   return rt.kernels.dot_i8(at[0], at[1], a.length);
 }
 
-/** A binary QTensor (src/ops/binary.ts) holding the given bits and scales. */
-function binaryTensor(rows: number, cols: number, p: BinaryParts): QTensor {
-  const t = new QTensor('binary', rows, cols, p.layout);
-  new Uint8Array(t.q.rt.alloc.heap.buffer, t.q.ptr, p.bytes.length).set(p.bytes);
-  t.s!.data.set(p.scales);
+/** t with its bytes and scales copied in. */
+function filled(t: QTensor, bytes: Int8Array | Uint8Array, scales: Float32Array): QTensor {
+  new Uint8Array(t.q.rt.alloc.heap.buffer, t.q.ptr, bytes.length).set(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+  t.s!.data.set(scales);
   return t;
 }
+
+/** max |x| per scale of the layout (float64). */
+function groupAmax(data: Float32Array, l: ScaleLayout, cols: number): Float64Array {
+  const amax = new Float64Array(l.count);
+  data.forEach((v, i) => { const k = scaleIndex(l, Math.floor(i / cols), i % cols); amax[k] = Math.max(amax[k], Math.abs(v)); });
+  return amax;
+}
+
+/** A binary QTensor (src/ops/binary.ts) holding the given bits and scales. */
+const binaryTensor = (rows: number, cols: number, p: BinaryParts) => filled(new QTensor('binary', rows, cols, p.layout), p.bytes, p.scales);
 
 /** QTensor.from for the ONNX integer formats: bytes as ONNX stores them, scales (and zero points) per the layout. */
 function fromOnnx(f: QFormat, bytes: Int8Array | Uint8Array, rows: number, cols: number, o: QScaleOptions & { scales: Float32Array; zeroPoints?: ArrayLike<number> }): QTensor {
@@ -334,16 +327,10 @@ function fromOnnx(f: QFormat, bytes: Int8Array | Uint8Array, rows: number, cols:
   if (!(o.scales instanceof Float32Array) || o.scales.length !== l.count || o.scales.some((v) => !(v >= 0) || !Number.isFinite(v))) throw new SimdnnArgumentError('scales', describe(o.scales), `a Float32Array of ${l.count} finite scales >= 0`);
   if (isOnnxFloat(f) || isCodebook(f)) {
     if (o.zeroPoints !== undefined) throw new SimdnnArgumentError('zeroPoints', describe(o.zeroPoints), `undefined (${f} has no zero points)`);
-    const t = new QTensor(f, rows, cols, l, new Int32Array(l.count), isCodebook(f) ? codebookTable(f, o.codebook) : undefined);
-    new Uint8Array(t.q.rt.alloc.heap.buffer, t.q.ptr, n).set(new Uint8Array(bytes.buffer, bytes.byteOffset, n));
-    t.s!.data.set(o.scales);
-    return t;
+    return filled(new QTensor(f, rows, cols, l, new Int32Array(l.count), isCodebook(f) ? codebookTable(f, o.codebook) : undefined), bytes, o.scales);
   }
   const [qmin, qmax] = RANGE[f], sym = f === 'uint8' ? 128 : f === 'uint4' ? 8 : 0;
   const zp = o.zeroPoints === undefined ? new Int32Array(l.count).fill(sym) : Int32Array.from(o.zeroPoints);
   if (zp.length !== l.count || zp.some((v, i) => v < qmin || v > qmax || v !== (o.zeroPoints === undefined ? sym : o.zeroPoints![i]))) throw new SimdnnArgumentError('zeroPoints', describe(o.zeroPoints), `${l.count} integers in [${qmin}, ${qmax}]`);
-  const t = new QTensor(f, rows, cols, l, zp);
-  new Uint8Array(t.q.rt.alloc.heap.buffer, t.q.ptr, n).set(new Uint8Array(bytes.buffer, bytes.byteOffset, n));
-  t.s!.data.set(o.scales);
-  return t;
+  return filled(new QTensor(f, rows, cols, l, zp), bytes, o.scales);
 }
