@@ -3,6 +3,7 @@
 // tier first (WRONG instead of a time, and a non-zero exit, if it differs).
 import { spawnSync } from 'node:child_process';
 import { measure, table } from './timing.mjs';
+import { fmaPeak } from './fma-peak.mjs';
 
 const s = await import('../dist/node.js');
 if (!s.capabilities().relaxedSimd && !process.env.SIMDNN_BENCH_CHILD) {
@@ -43,6 +44,14 @@ console.log(`\nattention, resident tensors, median ms per call (${new Date().toI
   ['tier', 'case', 'ms', 'vs js', 'target'],
   rows.map((r) => [r.tier, r.name, r.ok ? r.ms.toFixed(3) : 'WRONG', r.tier === 'js' || !r.ok ? '-' : `${(js[r.name] / r.ms).toFixed(1)}x faster`,
     r.target === undefined || r.tier === 'js' ? '' : `${r.ms <= r.target ? 'meets' : 'misses'} <= ${r.target}`])));
+
+// The floor under the causal prefill: its q.k and p.v multiply-adds at this machine's f32x4 FMA peak.
+const peak = fmaPeak(), pairs = (512 * 513) / 2, flops = 2 * 2 * H * D * pairs, pre = rows.find((r) => r.tier === 'relaxed' && r.name === 'causal prefill 512');
+if (peak && pre) {
+  console.log(`\ncausal prefill 512: ${(flops / 1e6).toFixed(0)} MFLOP of multiply-adds; f32x4 FMA peak here ${peak.toFixed(1)} GFLOP/s, ` +
+    `so no f32 kernel can go below ${(flops / peak / 1e6).toFixed(2)} ms; the relaxed tier runs at ${(flops / pre.ms / 1e6).toFixed(1)} GFLOP/s ` +
+    `(${((100 * flops) / pre.ms / 1e6 / peak).toFixed(0)}% of the peak)`);
+}
 
 // Linear attention (elu1 feature map, causal prefix form) and one recurrent decode step.
 const lrows = [];

@@ -80,6 +80,17 @@ for (const tier of TIERS) {
       for (let i = 0; i < 8; i++) expect(r.subarray(i * 8, i * 8 + 8).some(Number.isNaN), `query ${i}`).toBe(i >= 5);
     });
 
+    it('a NaN in a K row makes exactly the queries that see its key NaN (vector lanes and tails of a tile)', () => {
+      for (const key of [2, 37, 66, 70]) { // lanes 2 and 1 of a 4-key vector, past the first 64-key tile, the scalar tail
+        const o = { heads: 4, kvHeads: 4, seqQ: 71, seqK: 71, headDim: 16, causal: true } as const, { q, k, v } = inputs(o, 6);
+        for (let h = 0; h < 4; h++) k[(h * 71 + key) * 16 + 3] = NaN;
+        const r = simdnn.attention({ q, k, v, ...o });
+        for (let h = 0; h < 4; h++) for (let i = 0; i < 71; i++) {
+          expect(r.subarray((h * 71 + i) * 16, (h * 71 + i + 1) * 16).some(Number.isNaN), `key ${key} head ${h} query ${i}`).toBe(i >= key);
+        }
+      }
+    });
+
     it('a NaN in a masked-out V row reaches no query (head sizes with and without a column tail)', () => {
       for (const headDim of [3, 8, 16, 17]) {
         const o = { heads: 4, seqQ: 6, seqK: 8, headDim } as const, { q, k, v } = inputs(o, 5);

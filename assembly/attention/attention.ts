@@ -428,12 +428,17 @@ function adjust(sr: usize, n: i32, t0: i32, pos: i32, b: i32, h: i32, i: i32, ca
 }
 
 function tileMax(s: usize, n: i32): f32 {
-  let m = f32x4.splat(-Infinity);
+  // pmax is one instruction on x86, wasm's NaN-propagating max about eight (measured: 1.4 ms of a
+  // 10 ms causal prefill): NaN lanes are collected apart and win at the end
+  let m = f32x4.splat(-Infinity), nan = i32x4.splat(0);
   let jj = 0;
-  for (; jj + 4 <= n; jj += 4) m = f32x4.max(m, v128.load(s + (<usize>jj << 2))); // max: NaN propagates
+  for (; jj + 4 <= n; jj += 4) {
+    const v = v128.load(s + (<usize>jj << 2));
+    m = f32x4.pmax(m, v);
+    nan = v128.or(nan, f32x4.ne(v, v));
+  }
   let r = hmax4(m);
-  if (f32x4.extract_lane(m, 0) != f32x4.extract_lane(m, 0) || f32x4.extract_lane(m, 1) != f32x4.extract_lane(m, 1) ||
-      f32x4.extract_lane(m, 2) != f32x4.extract_lane(m, 2) || f32x4.extract_lane(m, 3) != f32x4.extract_lane(m, 3)) r = NaN;
+  if (v128.any_true(nan)) r = NaN;
   for (; jj < n; jj++) {
     const v = load<f32>(s + (<usize>jj << 2));
     if (v != v) r = NaN; else if (v > r) r = v;
