@@ -1,5 +1,6 @@
 // GEMV 4096x4096 over the ggml block formats, and gemm with 32 tokens against 32 gemv calls,
-// single thread, median ms per call. Each wasm result is checked against the js tier first.
+// single thread, median ms per call, with q8_0 activations (default) and with f32 activations.
+// Each wasm result is checked against the js tier first.
 // Run: node --experimental-wasm-relaxed-simd bench/quant-ggml.mjs
 import * as s from '../dist/node.js';
 import { measure, table } from './timing.mjs';
@@ -38,24 +39,28 @@ for (const tier of ['js', 'relaxed', 'simd']) {
   await s.init({ tier });
   for (const name of names) {
     const q = weights[name](), y = new Float32Array(N), Y = new Float32Array(N * T);
-    s.gemv(q, x, { out: y });
     const r = (res[name] ??= {});
-    r[tier] = { y: y.slice() };
-    if (tier !== 'js') {
-      const ref = r.js.y;
+    r[tier] = {};
+    for (const activations of [undefined, 'f32']) {
+      const key = activations ?? 'default';
+      s.gemv(q, x, { out: y, activations });
+      r[tier][key] = { y: y.slice() };
+      if (tier === 'js') continue;
+      const ref = r.js[key].y;
       let worst = 0, big = 0;
       for (let i = 0; i < N; i++) { worst = Math.max(worst, Math.abs(y[i] - ref[i])); big = Math.max(big, Math.abs(ref[i])); }
-      if (!(worst / big < 1e-4)) throw new Error(`${name} ${tier}: differs from the js tier (${worst / big})`);
-      r[tier].gemv = measure(() => s.gemv(q, x, { out: y }), { samples: 7 }).median;
-      r[tier].gemm = measure(() => s.gemm(q, X, { tokens: T, out: Y }), { samples: 5 }).median;
+      if (!(worst / big < 1e-4)) throw new Error(`${name} ${tier} ${key}: differs from the js tier (${worst / big})`);
+      r[tier][key].gemv = measure(() => s.gemv(q, x, { out: y, activations }), { samples: 7 }).median;
+      r[tier][key].gemm = measure(() => s.gemm(q, X, { tokens: T, out: Y, activations }), { samples: 5 }).median;
     }
     if (q.dispose) q.dispose();
   }
 }
 const f = (v) => v.toFixed(3);
 const rows = names.map((n) => {
-  const r = res[n];
-  return [n, f(r.relaxed.gemv), f(r.simd.gemv), f(r.relaxed.gemm), `${((T * r.relaxed.gemv) / r.relaxed.gemm).toFixed(2)}x`, `${(r.relaxed.gemv / res.q4_0?.relaxed.gemv || NaN).toFixed(2)}`];
+  const r = res[n].relaxed.default, a = res[n].relaxed.f32;
+  return [n, f(r.gemv), f(res[n].simd.default.gemv), f(r.gemm), `${((T * r.gemv) / r.gemm).toFixed(2)}x`, `${(r.gemv / res.q4_0?.relaxed.default.gemv || NaN).toFixed(2)}`,
+    f(a.gemv), f(a.gemm), `${((T * a.gemv) / a.gemm).toFixed(2)}x`];
 });
-console.log(`GEMV ${N}x${K} and gemm with ${T} tokens, single thread, median ms per call\n`);
-console.log(table(['weights', 'gemv relaxed', 'gemv simd', `gemm ${T} relaxed`, `gemm vs ${T} gemv`, 'gemv / q4_0'], rows));
+console.log(`GEMV ${N}x${K} and gemm with ${T} tokens, single thread, median ms per call (default activations: q8_0 blocks for the ggml formats)\n`);
+console.log(table(['weights', 'gemv relaxed', 'gemv simd', `gemm ${T} relaxed`, `gemm vs ${T} gemv`, 'gemv / q4_0', 'f32 act: gemv', `gemm ${T}`, `gemm vs ${T} gemv`], rows));

@@ -1,7 +1,8 @@
 // ggml block formats: bytes bit-exact against an independent statement of ggml's reference
 // quantizers (quantize_row_*_ref, in f32 arithmetic; f16 by float64 rounding, not bit tricks),
 // dequantization against ggml's dequantize_row_* loops, round-trip bounds, and gemv / gemm with
-// q8_0 activations in every tier against float64 over the same quantized values.
+// q8_0 activations in every tier against float64 over the same quantized values, and with f32
+// activations against gemv over the dequantized weights (bit for bit) and float64.
 import { describe, it, beforeAll, expect } from 'vitest';
 import { simdnn, TIERS } from './util';
 import { randomF32 } from './reference';
@@ -260,6 +261,49 @@ for (const tier of TIERS) {
       });
     }
 
+    for (const format of Object.keys(FORMATS) as F[]) {
+      const qk = FORMATS[format][0];
+      it(`${format}: gemv and gemm with f32 activations are gemv of the dequantized weights, bit for bit, and float64-accurate`, () => {
+        for (const [rows, cols, tokens] of [[1, qk, 1], [3, 2 * qk, 2], [5, 3 * qk, 5], [17, 4096, 3]]) {
+          const q = QUANTIZABLE.includes(format) ? simdnn.quantize(randomF32(rows * cols, rows * 31 + cols, -2, 2), { format, cols })
+            : simdnn.QTensor.from(format, randomBlocks(format, rows * cols / qk, rows + cols), rows, cols);
+          const wd = simdnn.dequantize(q), X = randomF32(cols * tokens, cols + tokens, -3, 3);
+          const Y = simdnn.gemm(q, X, { tokens, activations: 'f32' }) as Float32Array;
+          for (let t = 0; t < tokens; t++) {
+            const xt = X.subarray(t * cols, (t + 1) * cols), y = simdnn.gemv(q, xt, { activations: 'f32' }) as Float32Array;
+            expect(y, `${rows}x${cols} token ${t}`).toEqual(simdnn.gemv(wd, xt));
+            expect(Y.subarray(t * rows, (t + 1) * rows), `gemm ${rows}x${cols} token ${t}`).toEqual(y);
+            for (let r = 0; r < rows; r++) { // f32 sums: within cols * 2^-24 of sum |w x|, against float64
+              let s = 0, g = 0;
+              for (let c = 0; c < cols; c++) { s += wd[r * cols + c] * xt[c]; g += Math.abs(wd[r * cols + c] * xt[c]); }
+              expect(Math.abs(y[r] - s), `row ${r}`).toBeLessThanOrEqual(cols * 2 ** -24 * g + 1e-30);
+            }
+          }
+          q.dispose();
+        }
+      });
+    }
+
+    it('f32 activations: NaN and Infinity in x propagate to their rows only, -0 weights stay exact; out and Tensor in/out', () => {
+      const cols = 64, rows = 6, w = randomF32(rows * cols, 9, -1, 1);
+      w.fill(0, 0, cols); // row 0 all zero: 0 * Inf is NaN there too
+      const q = simdnn.quantize(w, { format: 'q4_1', cols }), wd = simdnn.dequantize(q);
+      const x = randomF32(cols, 10, -1, 1);
+      x[5] = Infinity;
+      const y = simdnn.gemv(q, x, { activations: 'f32' }) as Float32Array, ref = simdnn.gemv(wd, x) as Float32Array;
+      expect(y).toEqual(ref);
+      expect(y.some((v) => v === Infinity || v === -Infinity)).toBe(true);
+      x[5] = NaN;
+      expect(Array.from(simdnn.gemv(q, x, { activations: 'f32' }) as Float32Array).every(Number.isNaN)).toBe(true);
+      const X = randomF32(3 * cols, 11, -1, 1), tx = simdnn.tensor(X), out = simdnn.tensor([3, rows]), o = new Float32Array(3 * rows);
+      expect(simdnn.gemm(q, tx, { activations: 'f32', out })).toBe(out);
+      expect(simdnn.gemm(q, X, { activations: 'f32', out: o })).toBe(o);
+      expect(out.toArray()).toEqual(o);
+      expect(() => simdnn.gemm(q, X, { activations: 'binary' })).toThrow(/activations/);
+      expect(() => simdnn.gemv(q, x, { activations: 'binary' })).toThrow(/activations/);
+      tx.dispose(); out.dispose(); q.dispose();
+    });
+
     it('mxfp4: every e2m1 code and tie, e8m0 at 0, 1, 254 and 255 (NaN), dequantize and gemv as the OCP values', () => {
       // codes 0..15 twice over, scales 2^-128 .. 2^126 and NaN
       const cols = 32 * 4, bytes = new Uint8Array(17 * 4);
@@ -296,7 +340,6 @@ for (const tier of TIERS) {
       expect(() => simdnn.QTensor.from('q8_0', new Uint8Array(33), 1, 32)).toThrow(/bytes/);
       expect(() => simdnn.QTensor.from('q6_k', new Uint8Array(209), 1, 256)).toThrow(/210 bytes/);
       const q = simdnn.quantize(new Float32Array(64), { format: 'q8_0', cols: 64 });
-      expect(() => simdnn.gemv(q, new Float32Array(64), { activations: 'f32' })).toThrow(/activations/);
       expect(() => simdnn.gemv(q, Float32Array.from({ length: 64 }, (_, i) => (i ? 0 : NaN)))).toThrow(/finite/);
       expect(() => simdnn.gemm(q, new Float32Array(100))).toThrow(/X/);
       expect(() => simdnn.gemm(q, new Float32Array(128), { tokens: 3 })).toThrow(/tokens/);

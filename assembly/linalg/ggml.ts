@@ -6,6 +6,7 @@
 // sub-block, and the row sums accumulate in f64.
 import { fma4 } from '../simd/fma';
 import { fp4Table } from './onnx';
+import { gemv_f32 } from './gemv';
 
 const Q8_0 = 0, Q4_0 = 1, Q4_1 = 2, Q5_0 = 3, Q5_1 = 4, IQ4_NL = 5, TQ2_0 = 6, TQ1_0 = 7, Q4_K = 8, Q6_K = 9, MXFP4 = 10;
 
@@ -220,5 +221,79 @@ export function gemm_ggml(w: usize, format: i32, xq: usize, xd: usize, xs: usize
     case Q4_K: gemmFormat(Q4_K, w, xq, xd, xs, y, rows, cols, tokens); break;
     case MXFP4: gemmFormat(MXFP4, w, xq, xd, xs, y, rows, cols, tokens); break;
     default: gemmFormat(Q6_K, w, xq, xd, xs, y, rows, cols, tokens);
+  }
+}
+
+/** An f16 (bits) as f32, exactly. */
+// @ts-ignore: decorator
+@inline function f16(bits: i32): f32 { return f32x4.extract_lane(halves(i32x4.splat(bits)), 0); }
+
+/**
+ * Half h (16 values) of sub-block s of the block at wb into dst, as `dequantize` gives them:
+ * fround(scale * q) per element, then + bias in f32 where the format has one (no fused
+ * multiply-add: the two roundings are the format's).
+ */
+// @ts-ignore: decorator
+@inline function decodeHalf(f: i32, wb: usize, s: i32, h: i32, dst: usize): void {
+  let c = codes(f, wb, s, h);
+  if (offset(f)) c = i8x16.sub(c, i8x16.splat(<i8>offset(f))); // mxfp4: 2 e2m1, against half the scale
+  let sc: f32, m: f32 = 0;
+  if (f == MXFP4) sc = reinterpret<f32>(e8m0Half(wb));
+  else if (f == Q4_K) {
+    sc = f16(<i32>load<u16>(wb)) * <f32>k4(wb + 4, s, 0);
+    m = -(f16(<i32>load<u16>(wb + 2)) * <f32>k4(wb + 4, s, 1));
+  } else if (f == Q6_K) sc = f16(<i32>load<u16>(wb + 208)) * <f32>load<i8>(wb + 192 + (<usize>(s >> 2) << 3) + (<usize>(s & 3) << 1) + <usize>h);
+  else {
+    sc = f16(scaleBits(f, wb));
+    if (hasBias(f)) m = f16(<i32>load<u16>(wb + 2));
+  }
+  const vs = f32x4.splat(sc), vm = f32x4.splat(m);
+  const lo = i16x8.extend_low_i8x16_s(c), hi = i16x8.extend_high_i8x16_s(c);
+  let v0 = f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(lo)), vs), v1 = f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(lo)), vs);
+  let v2 = f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(hi)), vs), v3 = f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(hi)), vs);
+  if (hasBias(f)) { v0 = f32x4.add(v0, vm); v1 = f32x4.add(v1, vm); v2 = f32x4.add(v2, vm); v3 = f32x4.add(v3, vm); }
+  v128.store(dst, v0); v128.store(dst, v1, 16); v128.store(dst, v2, 32); v128.store(dst, v3, 48);
+}
+
+/** One row of nblk blocks at wr dequantized into dst (f32), one format per instantiation. */
+// @ts-ignore: decorator
+@inline function decodeRowFormat(f: i32, wr: usize, dst: usize, nblk: i32): void {
+  for (let blk = 0; blk < nblk; blk++) {
+    const wb = wr + <usize>blk * blockBytes(f);
+    for (let s = 0; s < subs(f); s++) {
+      const o = dst + (<usize>(blk * subs(f) + s) << 7);
+      decodeHalf(f, wb, s, 0, o);
+      decodeHalf(f, wb, s, 1, o + 64);
+    }
+  }
+}
+
+function decodeRow(f: i32, wr: usize, dst: usize, nblk: i32): void {
+  switch (f) {
+    case Q8_0: decodeRowFormat(Q8_0, wr, dst, nblk); break;
+    case Q4_0: decodeRowFormat(Q4_0, wr, dst, nblk); break;
+    case Q4_1: decodeRowFormat(Q4_1, wr, dst, nblk); break;
+    case Q5_0: decodeRowFormat(Q5_0, wr, dst, nblk); break;
+    case Q5_1: decodeRowFormat(Q5_1, wr, dst, nblk); break;
+    case IQ4_NL: decodeRowFormat(IQ4_NL, wr, dst, nblk); break;
+    case TQ2_0: decodeRowFormat(TQ2_0, wr, dst, nblk); break;
+    case TQ1_0: decodeRowFormat(TQ1_0, wr, dst, nblk); break;
+    case Q4_K: decodeRowFormat(Q4_K, wr, dst, nblk); break;
+    case MXFP4: decodeRowFormat(MXFP4, wr, dst, nblk); break;
+    default: decodeRowFormat(Q6_K, wr, dst, nblk);
+  }
+}
+
+/**
+ * Y[t] = W X[t] with f32 activations: each group of four weight rows is dequantized once into
+ * dec (4 * cols f32) and every token runs gemv_f32 over it, so the result is gemv_f32 over
+ * dequantize(W), bit for bit, at any number of tokens. x: [tokens, cols], y: [tokens, rows].
+ */
+export function gemm_ggml_f32(w: usize, format: i32, x: usize, y: usize, rows: i32, cols: i32, tokens: i32, dec: usize): void {
+  const qk = subs(format) << 5, rb = <usize>(cols / qk) * blockBytes(format), stride = <usize>cols << 2;
+  for (let r = 0; r < rows; r += 4) {
+    const n = min(4, rows - r);
+    for (let i = 0; i < n; i++) decodeRow(format, w + <usize>(r + i) * rb, dec + <usize>i * stride, cols / qk);
+    for (let t = 0; t < tokens; t++) gemv_f32(dec, x + <usize>t * stride, y + (<usize>(t * rows + r) << 2), n, cols);
   }
 }

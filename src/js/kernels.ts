@@ -16,7 +16,7 @@ import { tropicalAttention } from './tropical.js';
 import { gemvF32, gemvInt8, gemmGgml } from './linalg.js';
 import { gemvOnnx } from './onnx.js';
 import { gemvBinaryF32, gemvBinaryBits } from './binary.js';
-import { GGML_FORMATS } from '../ops/ggml.js';
+import { GGML, GGML_FORMATS, dequantizeBlock } from '../ops/ggml.js';
 import { entmax } from './entmax.js';
 import { sinkhorn } from './sinkhorn.js';
 import { selfAdjustSoftmax } from './selfadjust.js';
@@ -125,6 +125,14 @@ export function jsKernels(heap: Heap): Kernels {
     },
     gemm_ggml(w, format, xq, xd, _xs, y, rows, cols, tokens) {
       gemmGgml(new Uint8Array(heap.buffer), w, GGML_FORMATS[format], new Int8Array(heap.buffer, xq, tokens * cols), f32(xd, tokens * cols / 32), f32(y, tokens * rows), rows, cols, tokens);
+    },
+    gemm_ggml_f32(w, format, x, y, rows, cols, tokens, dec) { // as the wasm: four rows dequantized at dec, then gemv_f32 per token
+      const f = GGML_FORMATS[format], { qk, bytes } = GGML[f], mem = new Uint8Array(heap.buffer), rb = (cols / qk) * bytes;
+      for (let r = 0; r < rows; r += 4) {
+        const n = Math.min(4, rows - r), d = f32(dec, n * cols);
+        for (let i = 0; i < n * cols; i += qk) dequantizeBlock(f, mem, w + r * rb + (i / qk) * bytes, d, i);
+        for (let t = 0; t < tokens; t++) k.gemv_f32(dec, x + 4 * t * cols, y + 4 * (t * rows + r), n, cols);
+      }
     },
     gemv_onnx_i8(w, kind, scale, zpe, gstride, xq, _xs, sx, y, rows, cols, group) {
       const n = gstride ? rows * gstride : 1;

@@ -1,14 +1,14 @@
-// gemm: Y[t] = W X[t] for several activation rows (prefill). ggml formats run as one tiled kernel
-// call (each group of weight rows is decoded while it is in cache for all tokens); the ONNX-layout
-// and codebook formats with f32 activations decode each weight row once for all tokens; the
-// other weight kinds run gemv per token in this release.
+// gemm: Y[t] = W X[t] for several activation rows (prefill). ggml formats with int8 activations run
+// as one tiled kernel call (each group of weight rows is decoded while it is in cache for all
+// tokens); ggml formats with f32 activations and the ONNX-layout and codebook formats decode each
+// weight row once for all tokens; the other weight kinds run gemv per token in this release.
 import { runtime } from '../runtime/runtime.js';
 import { Tensor } from '../runtime/tensor.js';
 import { SimdnnArgumentError, describe } from '../runtime/errors.js';
 import { f32Input, optionsOf, positiveInt, type F32Input } from './args.js';
 import { copyOut } from './marshal.js';
 import { GGML, type GgmlFormat } from './ggml.js';
-import { gemmGgml } from './ggml-gemm.js';
+import { gemmGgml, gemmGgmlF32 } from './ggml-gemm.js';
 import { QTensor, gemv, defaultActivations, onnxWeights } from './quant.js';
 import { gemmOnnxF32 } from './onnx-gemv.js';
 import { isOnnx } from './onnx.js';
@@ -47,16 +47,18 @@ export function gemm(w: F32Input | QTensor, X: F32Input, options?: GemmOptions):
   if (tokens * cols !== n) throw new SimdnnArgumentError('tokens', describe(o.tokens), `X.length / cols = ${n / cols}`);
   if (o.out !== undefined && f32Input(rt, 'out', o.out) !== tokens * rows) throw new SimdnnArgumentError('out', describe(o.out), `length tokens * rows = ${tokens * rows}`);
   const outT = o.out instanceof Tensor;
-  if (w instanceof QTensor && w.format in GGML) {
-    if ((o.activations ?? 'int8') !== 'int8') throw new SimdnnArgumentError('activations', describe(o.activations), `'int8' (q8_0 blocks) for ${w.format} weights in this release`);
+  const ggml = w instanceof QTensor && w.format in GGML;
+  if (ggml && o.activations !== undefined && o.activations !== 'int8' && o.activations !== 'f32') throw new SimdnnArgumentError('activations', describe(o.activations), `'int8' (q8_0 blocks, default) or 'f32' for ${w.format} weights`);
+  if (ggml && (o.activations ?? 'int8') === 'int8') {
     const xv = X instanceof Tensor ? X.toArray() : X;
     if (xv.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('X', 'a non-finite value', "finite values with activations 'int8'");
     const py = gemmGgml(rt, { format: w.format as GgmlFormat, rows, cols, w: w.q.ptr }, xv, tokens, outT ? (o.out as Tensor).ptr : undefined);
     return outT ? (o.out as Tensor) : copyOut(rt, py, tokens * rows, o.out as Float32Array | undefined, Float32Array);
   }
-  if (w instanceof QTensor && w.layout && isOnnx(w.format) && (o.activations ?? defaultActivations(w)) === 'f32') { // each weight row decoded once for all tokens
+  if (w instanceof QTensor && (ggml || (w.layout && isOnnx(w.format))) && (o.activations ?? defaultActivations(w)) === 'f32') { // each weight row decoded once for all tokens
     const ot = o.out as Tensor, apart = !outT || !(X instanceof Tensor) || ot.ptr >= X.ptr + 4 * n || X.ptr >= ot.ptr + 4 * tokens * rows;
-    const py = gemmOnnxF32(rt, onnxWeights(w), X, tokens, outT && apart ? ot.ptr : undefined); // (out over X: through scratch)
+    const dst = outT && apart ? ot.ptr : undefined; // (out over X: through scratch)
+    const py = ggml ? gemmGgmlF32(rt, { format: w.format as GgmlFormat, rows, cols, w: w.q.ptr }, X, tokens, dst) : gemmOnnxF32(rt, onnxWeights(w), X, tokens, dst);
     if (outT && apart) return ot;
     const y = copyOut(rt, py, tokens * rows, outT ? ot.data : (o.out as Float32Array | undefined), Float32Array);
     return outT ? ot : y;

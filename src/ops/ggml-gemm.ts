@@ -1,8 +1,10 @@
 // Marshalling of the ggml GEMV / GEMM: activations quantized to q8_0 blocks once per call (as
 // ggml's q8 activation path: values, f16-rounded scales, and sums per 16 for the code offsets),
-// then one kernel call over all tokens.
+// then one kernel call over all tokens; or f32 activations over weights dequantized four rows at
+// a time (gemv_f32 over dequantize(W), bit for bit).
 import type { Runtime } from '../runtime/runtime.js';
-import { scratchRegions } from './marshal.js';
+import { Tensor } from '../runtime/tensor.js';
+import { scratchRegions, inputAt } from './marshal.js';
 import { GGML, quantizeBlock, fromF16, type GgmlFormat } from './ggml.js';
 
 export interface GgmlWeights { format: GgmlFormat; rows: number; cols: number; w: number }
@@ -26,5 +28,13 @@ export function gemmGgml(rt: Runtime, q: GgmlWeights, x: ArrayLike<number>, toke
   }
   const py = out ?? at[3];
   rt.kernels.gemm_ggml(q.w, GGML[format].code, at[0], at[1], at[2], py, rows, cols, tokens);
+  return py;
+}
+
+/** Y[t] = dequantize(W) X[t] for `tokens` rows of f32 x (any values); y at `out` or in scratch: returns its pointer. */
+export function gemmGgmlF32(rt: Runtime, q: GgmlWeights, X: Float32Array | Tensor, tokens: number, out: number | undefined): number {
+  const { format, rows, cols } = q;
+  const at = scratchRegions(rt, [X instanceof Tensor ? 0 : tokens * cols * 4, 4 * cols * 4, out === undefined ? tokens * rows * 4 : 0]), py = out ?? at[2];
+  rt.kernels.gemm_ggml_f32(q.w, GGML[format].code, inputAt(rt, X, at[0]), py, rows, cols, tokens, at[1]);
   return py;
 }

@@ -5,7 +5,7 @@ import { SimdnnArgumentError, describe } from '../runtime/errors.js';
 import { f32Input, optionsOf, positiveInt, type F32Input } from './args.js';
 import { scratchRegions, inputAt, copyOut } from './marshal.js';
 import { GGML, GGML_FORMATS, FROM_BYTES_ONLY, quantizeBlock, dequantizeBlock, type GgmlFormat } from './ggml.js';
-import { gemmGgml } from './ggml-gemm.js';
+import { gemmGgml, gemmGgmlF32 } from './ggml-gemm.js';
 import { isOnnxInt, isOnnx, is4bit, rne, scaleLayout, scaleIndex, quantizeInt, packCodes, unpackCodes, dequantizeInt, byteLengthInt, kernelZero, RANGE, type OnnxFormat, type OnnxIntFormat, type ScaleLayout } from './onnx.js';
 import { isOnnxFloat, quantizeFloat, decodeFloat, FLOAT_MAX, ONNX_FLOAT_FORMATS, type OnnxFloatFormat } from './onnx-float.js';
 import { gemvOnnx, type OnnxWeights } from './onnx-gemv.js';
@@ -244,9 +244,12 @@ export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float
     const py = gemvOnnx(rt, onnxWeights(w), x, xq, sx, outT ? (o.out as Tensor).ptr : undefined);
     return outT ? (o.out as Tensor) : copyOut(rt, py, rows, o.out as Float32Array | undefined, Float32Array);
   }
-  if (w instanceof QTensor && w.format !== 'int8' && act !== 'int8') throw new SimdnnArgumentError('activations', describe(act), `'int8' (q8_0 blocks) for ${w.format} weights in this release`);
   if (o.out !== undefined && f32Input(rt, 'out', o.out) !== rows) throw new SimdnnArgumentError('out', describe(o.out), `length ${rows}`);
   const outT = o.out instanceof Tensor;
+  if (w instanceof QTensor && isGgml(w.format) && act === 'f32') {
+    const py = gemmGgmlF32(rt, { format: w.format, rows, cols, w: w.q.ptr }, x, 1, outT ? (o.out as Tensor).ptr : undefined);
+    return outT ? (o.out as Tensor) : copyOut(rt, py, rows, o.out as Float32Array | undefined, Float32Array);
+  }
   const int8 = w instanceof QTensor && act === 'int8';
   const xv = int8 ? (x instanceof Tensor ? x.toArray() : x) : undefined;
   if (xv && xv.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', "finite values with activations 'int8'");
