@@ -20,7 +20,7 @@ export { linear_attention_f32 } from './attention/linear';
 export { tropical_attention_f32 } from './attention/tropical';
 export { dot_f32, dot_i8, dot_u8i8 } from './linalg/dot';
 export { hadamard_f32 } from './linalg/hadamard';
-export { gemv_f32, gemv_i8_i8, gemv_i8_f32 } from './linalg/gemv';
+export { gemv_f32, gemm_f32, gemv_i8_i8, gemv_i8_f32 } from './linalg/gemv';
 export { gemm_ggml, gemm_ggml_f32 } from './linalg/ggml';
 export { gemv_onnx_i8, gemv_onnx_f32, gemm_onnx_f32 } from './linalg/onnx';
 export { gemv_binary_f32, gemv_binary_bin } from './linalg/binary';

@@ -143,6 +143,26 @@ for (const tier of TIERS) {
       a.dispose(); b.dispose();
     });
 
+    it('float and codebook QTensors hold codes, scales and the table only (no zero points): memory and results', () => {
+      const rows = 64, cols = 256, w = randomF32(rows * cols, 77, -1, 1), x = randomF32(cols, 78, -1, 1);
+      const align = (n: number) => Math.ceil(n / 64) * 64;
+      for (const [format, bits, extra] of [['nf4', 4, 16 * 4 + 16 * 4], ['fp4_e2m1', 4, 0], ['fp8_e4m3', 8, 0]] as const) {
+        const base = simdnn.capabilities().allocatedBytes;
+        const q = simdnn.quantize(w, { format, cols, groupSize: 32 }), groups = rows * cols / 32;
+        const used = simdnn.capabilities().allocatedBytes - base;
+        expect(used, format).toBeLessThanOrEqual(align(rows * cols * bits / 8) + align(groups * 4) + align(extra)); // a zero point per group would add groups * 4
+        expect(q.zeroPoints, format).toBeUndefined();
+        const y = simdnn.gemv(q, x), wd = simdnn.dequantize(q);
+        for (let r = 0; r < rows; r++) {
+          let s = 0, g = 0;
+          for (let c = 0; c < cols; c++) { s += wd[r * cols + c] * x[c]; g += Math.abs(wd[r * cols + c] * x[c]); }
+          expect(Math.abs(y[r] - s), `${format} row ${r}`).toBeLessThanOrEqual(1e-6 * g + 1e-30);
+        }
+        q.dispose();
+        expect(simdnn.capabilities().allocatedBytes, format).toBe(base);
+      }
+    });
+
     it('bad arguments are refused with typed errors', () => {
       const x = Float32Array.of(1, 2, 3, 4);
       expect(() => simdnn.quantize(x, { format: 'codebook', cols: 2 })).toThrow(/codebook.*16 distinct finite values/);

@@ -1,7 +1,7 @@
-// gemm with f32 activations over the ONNX-layout and codebook formats (each weight row decoded
-// once for all tokens) in every tier: bit for bit gemv per token, including fp8 runs with NaN /
-// Inf codes, group and row tails off the 16-wide runs, Tensor in / out (also out over X), and
-// within f32 rounding of float64 over the dequantized weights.
+// gemm with f32 activations over f32 weights (chunked, 32 tokens a pass) and the ONNX-layout and
+// codebook formats (each weight row decoded once for all tokens) in every tier: bit for bit gemv
+// per token, including fp8 runs with NaN / Inf codes, group and row tails off the 16-wide runs,
+// Tensor in / out (also out over X), and within f32 rounding of float64.
 import { describe, it, beforeAll, expect } from 'vitest';
 import { simdnn, TIERS } from './util';
 import { randomF32 } from './reference';
@@ -58,6 +58,45 @@ for (const tier of TIERS) {
         expect(Y[0]).toBeNaN();
         q.dispose();
       }
+    });
+
+    it('f32 weights: gemm equals gemv per token bit for bit (1024-column chunks, 32-token passes, row and column tails), and float64', () => {
+      for (const [rows, cols, tokens] of [[1, 3, 1], [5, 17, 2], [4, 1024, 3], [7, 1040, 33], [9, 2051, 65], [13, 64, 40]] as const) {
+        const w = randomF32(rows * cols, rows * 7 + cols, -2, 2), X = randomF32(tokens * cols, tokens * 3 + cols, -1, 1);
+        const Y = simdnn.gemm(w, X, { tokens }) as Float32Array;
+        expect(Y.length).toBe(tokens * rows);
+        for (let t = 0; t < tokens; t++) {
+          const xt = X.subarray(t * cols, (t + 1) * cols);
+          same(Y.subarray(t * rows, (t + 1) * rows), simdnn.gemv(w, xt) as Float32Array, `${rows}x${cols} token ${t}`);
+          for (let r = 0; r < rows; r++) {
+            let sum = 0, mag = 0;
+            for (let c = 0; c < cols; c++) { sum += w[r * cols + c] * xt[c]; mag += Math.abs(w[r * cols + c] * xt[c]); }
+            expect(Math.abs(Y[t * rows + r] - sum), `${rows}x${cols} token ${t} row ${r}`).toBeLessThanOrEqual(cols * 2 ** -24 * mag + 1e-30);
+          }
+        }
+      }
+    });
+
+    it('f32 weights: a NaN or Infinity in one token reaches only that token; Tensors, out over X and over w', () => {
+      const rows = 6, cols = 40, tokens = 6, w = randomF32(rows * cols, 1, -1, 1), X = randomF32(tokens * cols, 2, -1, 1);
+      X[2 * cols + 5] = NaN; X[4 * cols + 7] = Infinity;
+      const Y = simdnn.gemm(w, X, { tokens }) as Float32Array;
+      for (let t = 0; t < tokens; t++) {
+        same(Y.subarray(t * rows, (t + 1) * rows), simdnn.gemv(w, X.subarray(t * cols, (t + 1) * cols)) as Float32Array, `token ${t}`);
+        expect(Array.from(Y.subarray(t * rows, (t + 1) * rows)).some(Number.isNaN), `token ${t}`).toBe(t === 2);
+      }
+      const sq = randomF32(cols * cols, 3, -1, 1), Xs = randomF32(cols * cols, 4, -1, 1), want = simdnn.gemm(sq, Xs, { tokens: cols }) as Float32Array;
+      const tw = simdnn.tensor(sq), tx = simdnn.tensor(Xs), to = simdnn.tensor([cols * cols]);
+      expect(simdnn.gemm(tw, tx, { tokens: cols, out: to })).toBe(to);
+      same(to.toArray(), want, 'tensors');
+      expect(simdnn.gemm(tw, tx, { tokens: cols, out: tx })).toBe(tx);
+      same(tx.toArray(), want, 'out over X');
+      tx.data.set(Xs);
+      expect(simdnn.gemm(tw, tx, { tokens: cols, out: tw })).toBe(tw);
+      same(tw.toArray(), want, 'out over w');
+      expect(() => simdnn.gemm(sq, Xs, { tokens: cols, activations: 'binary' })).toThrow(/activations/);
+      expect(() => simdnn.gemm(sq, Xs, { tokens: 7 })).toThrow(/tokens|cols/);
+      tw.dispose(); tx.dispose(); to.dispose();
     });
 
     it('Tensor X and out, also out over X, give the Float32Array result', () => {

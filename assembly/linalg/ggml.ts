@@ -6,7 +6,7 @@
 // sub-block, and the row sums accumulate in f64.
 import { fma4 } from '../simd/fma';
 import { fp4Table } from './onnx';
-import { gemv_f32 } from './gemv';
+import { gemm_f32 } from './gemv';
 
 const Q8_0 = 0, Q4_0 = 1, Q4_1 = 2, Q5_0 = 3, Q5_1 = 4, IQ4_NL = 5, TQ2_0 = 6, TQ1_0 = 7, Q4_K = 8, Q6_K = 9, MXFP4 = 10;
 
@@ -286,7 +286,7 @@ function decodeRow(f: i32, wr: usize, dst: usize, nblk: i32): void {
 
 /**
  * Y[t] = W X[t] with f32 activations: each group of four weight rows is dequantized once into
- * dec (4 * cols f32) and every token runs gemv_f32 over it, so the result is gemv_f32 over
+ * dec (4 * cols f32) and gemm_f32 runs every token over it, so the result is gemv_f32 over
  * dequantize(W), bit for bit, at any number of tokens. x: [tokens, cols], y: [tokens, rows].
  */
 export function gemm_ggml_f32(w: usize, format: i32, x: usize, y: usize, rows: i32, cols: i32, tokens: i32, dec: usize): void {
@@ -294,6 +294,6 @@ export function gemm_ggml_f32(w: usize, format: i32, x: usize, y: usize, rows: i
   for (let r = 0; r < rows; r += 4) {
     const n = min(4, rows - r);
     for (let i = 0; i < n; i++) decodeRow(format, w + <usize>(r + i) * rb, dec + <usize>i * stride, cols / qk);
-    for (let t = 0; t < tokens; t++) gemv_f32(dec, x + <usize>t * stride, y + (<usize>(t * rows + r) << 2), n, cols);
+    gemm_f32(dec, x, y + (<usize>r << 2), n, cols, tokens, rows);
   }
 }

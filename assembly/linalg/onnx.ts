@@ -3,8 +3,9 @@
 // 4 fp4_e2m1 (nibbles read through a table as 2 value + 12), 5 fp8_e4m3, 6 fp8_e5m2, 7 codebook
 // (f32 activations only; src/ops/codebook.ts); w = scale * (code - zpe) (fp4: half of it) with
 // one f32 scale and one i32 zpe per group of `group` columns (gstride groups per row; 0 = one
-// scale for the tensor). 4-bit rows hold cols / 2 bytes (element 2i in the low nibble; codebook:
-// in the high nibble).
+// scale for the tensor). zpe 0 (the float and codebook formats, which store no zero points): 12
+// for fp4, else 0. 4-bit rows hold cols / 2 bytes (element 2i in the low nibble; codebook: in the
+// high nibble).
 import { fma4, hsum4 } from '../simd/fma';
 
 const FP4 = 4, E4M3 = 5, BOOK = 7;
@@ -12,6 +13,10 @@ const FP4 = 4, E4M3 = 5, BOOK = 7;
 /** fp4_e2m1 codes 0..15 as 2 value + 12: all in [0, 24], valid i7 operands of the relaxed dot. */
 // @ts-ignore: decorator
 @inline export function fp4Table(): v128 { return i8x16(12, 13, 14, 15, 16, 18, 20, 24, 12, 11, 10, 9, 8, 6, 4, 0); }
+
+/** The zero point of scale slot k (byte offset): stored, or the format's constant. */
+// @ts-ignore: decorator
+@inline function zero(zpe: usize, k: usize, kind: i32): i32 { return zpe ? load<i32>(zpe + k) : kind == FP4 ? 12 : 0; }
 
 /** Nibbles (0..15) as the codes the kernel multiplies. */
 // @ts-ignore: decorator
@@ -76,7 +81,7 @@ export function gemv_onnx_i8(w: usize, kind: i32, scale: usize, zpe: usize, gstr
       let acc = f32x4.splat(0);
       for (let g = 0; g < groups; g++) {
         const c1 = (g + 1) * group, k = <usize>(gstride ? r * gstride + g : 0) << 2;
-        let v = i32x4(-load<i32>(zpe + k) * load<i32>(xs + (<usize>g << 2)), 0, 0, 0);
+        let v = i32x4(-zero(zpe, k, kind) * load<i32>(xs + (<usize>g << 2)), 0, 0, 0);
         for (let c = g * group; c < c1; c += 32) v = i32x4.add(v, dot32u(v128.load(wr + <usize>(c >> 1)), flipv, v128.load(xq + <usize>c), v128.load(xq + <usize>c, 16), kind));
         acc = fma4(f32x4.convert_i32x4_s(v), f32x4.splat(load<f32>(scale + k)), acc);
       }
@@ -100,7 +105,7 @@ export function gemv_onnx_i8(w: usize, kind: i32, scale: usize, zpe: usize, gstr
       }
       s += i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
       const k = <usize>(gstride ? r * gstride + g : 0) << 2;
-      s -= load<i32>(zpe + k) * load<i32>(xs + (<usize>g << 2));
+      s -= zero(zpe, k, kind) * load<i32>(xs + (<usize>g << 2));
       acc += <f64>s * <f64>load<f32>(scale + k);
     }
     store<f32>(y + (<usize>r << 2), <f32>(acc * <f64>(kind == FP4 ? sx * 0.5 : sx)));
@@ -203,7 +208,7 @@ export function gemv_onnx_f32(w: usize, kind: i32, scale: usize, zpe: usize, gst
     let acc: f32 = 0;
     for (let g = 0; g < groups; g++) {
       const k = <usize>(gstride ? r * gstride + g : 0) << 2;
-      acc += group(kind, wr, g * group_, (g + 1) * group_, load<i32>(zpe + k), x, table, false, 0) * load<f32>(scale + k);
+      acc += group(kind, wr, g * group_, (g + 1) * group_, zero(zpe, k, kind), x, table, false, 0) * load<f32>(scale + k);
     }
     store<f32>(y + (<usize>r << 2), kind == FP4 ? acc * 0.5 : acc);
   }
@@ -221,7 +226,7 @@ export function gemm_onnx_f32(w: usize, kind: i32, scale: usize, zpe: usize, gst
     const wr = w + <usize>r * rowBytes;
     for (let g = 0; g < groups; g++) {
       const k = <usize>(gstride ? r * gstride + g : 0) << 2;
-      group(kind, wr, g * group_, (g + 1) * group_, load<i32>(zpe + k), dec, table, true, brk + (<usize>g << 2));
+      group(kind, wr, g * group_, (g + 1) * group_, zero(zpe, k, kind), dec, table, true, brk + (<usize>g << 2));
     }
     for (let t = 0; t < tokens; t++) {
       const xt = x + (<usize>t * <usize>cols << 2);

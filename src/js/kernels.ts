@@ -27,6 +27,8 @@ export function jsKernels(heap: Heap): Kernels {
   const rowsOp = (out: 'softmax' | 'logSoftmax' | 'logSumExp') =>
     (x: number, y: number, rows: number, cols: number, beta: number) =>
       softmaxRows(f32(x, rows * cols), f32(y, out === 'logSumExp' ? rows : rows * cols), rows, cols, Math.fround(beta), out);
+  // zpe 0: the float and codebook formats store no zero points (fp4's kernel codes have 12)
+  const zeros = (zpe: number, n: number, kind: number) => (zpe ? new Int32Array(heap.buffer, zpe, n) : new Int32Array(n).fill(kind === 4 ? 12 : 0));
   const k: Kernels = {
     softmax_f32: rowsOp('softmax'),
     log_softmax_f32: rowsOp('logSoftmax'),
@@ -117,6 +119,9 @@ export function jsKernels(heap: Heap): Kernels {
     gemv_f32(w, x, y, rows, cols) {
       gemvF32(f32(w, rows * cols), f32(x, cols), f32(y, rows), rows, cols);
     },
+    gemm_f32(w, x, y, rows, cols, tokens, ys) {
+      for (let t = 0; t < tokens; t++) k.gemv_f32(w, x + 4 * t * cols, y + 4 * t * ys, rows, cols);
+    },
     gemv_i8_i8(w, scale, xq, sx, y, rows, cols) {
       gemvInt8(new Int8Array(heap.buffer, w, rows * cols), f32(scale, rows), new Int8Array(heap.buffer, xq, cols), Math.fround(sx), f32(y, rows), rows, cols);
     },
@@ -126,21 +131,21 @@ export function jsKernels(heap: Heap): Kernels {
     gemm_ggml(w, format, xq, xd, _xs, y, rows, cols, tokens) {
       gemmGgml(new Uint8Array(heap.buffer), w, GGML_FORMATS[format], new Int8Array(heap.buffer, xq, tokens * cols), f32(xd, tokens * cols / 32), f32(y, tokens * rows), rows, cols, tokens);
     },
-    gemm_ggml_f32(w, format, x, y, rows, cols, tokens, dec) { // as the wasm: four rows dequantized at dec, then gemv_f32 per token
+    gemm_ggml_f32(w, format, x, y, rows, cols, tokens, dec) { // as the wasm: four rows dequantized at dec, then gemm_f32 over them
       const f = GGML_FORMATS[format], { qk, bytes } = GGML[f], mem = new Uint8Array(heap.buffer), rb = (cols / qk) * bytes;
       for (let r = 0; r < rows; r += 4) {
         const n = Math.min(4, rows - r), d = f32(dec, n * cols);
         for (let i = 0; i < n * cols; i += qk) dequantizeBlock(f, mem, w + r * rb + (i / qk) * bytes, d, i);
-        for (let t = 0; t < tokens; t++) k.gemv_f32(dec, x + 4 * t * cols, y + 4 * (t * rows + r), n, cols);
+        k.gemm_f32(dec, x, y + 4 * r, n, cols, tokens, rows);
       }
     },
     gemv_onnx_i8(w, kind, scale, zpe, gstride, xq, _xs, sx, y, rows, cols, group) {
       const n = gstride ? rows * gstride : 1;
-      gemvOnnx(new Uint8Array(heap.buffer), w, kind, f32(scale, n), new Int32Array(heap.buffer, zpe, n), gstride, new Int8Array(heap.buffer, xq, cols), Math.fround(sx), f32(y, rows), rows, cols, group);
+      gemvOnnx(new Uint8Array(heap.buffer), w, kind, f32(scale, n), zeros(zpe, n, kind), gstride, new Int8Array(heap.buffer, xq, cols), Math.fround(sx), f32(y, rows), rows, cols, group);
     },
     gemv_onnx_f32(w, kind, scale, zpe, gstride, x, y, rows, cols, group, table) {
       const n = gstride ? rows * gstride : 1;
-      gemvOnnx(new Uint8Array(heap.buffer), w, kind, f32(scale, n), new Int32Array(heap.buffer, zpe, n), gstride, f32(x, cols), 1, f32(y, rows), rows, cols, group, table ? f32(table + 64, 16) : undefined);
+      gemvOnnx(new Uint8Array(heap.buffer), w, kind, f32(scale, n), zeros(zpe, n, kind), gstride, f32(x, cols), 1, f32(y, rows), rows, cols, group, table ? f32(table + 64, 16) : undefined);
     },
     gemm_onnx_f32(w, kind, scale, zpe, gstride, x, y, rows, cols, group, table, tokens) { // token by token (the wasm decodes each row once)
       for (let t = 0; t < tokens; t++) k.gemv_onnx_f32(w, kind, scale, zpe, gstride, x + 4 * t * cols, y + 4 * t * rows, rows, cols, group, table);

@@ -1,12 +1,13 @@
 // gemm: Y[t] = W X[t] for several activation rows (prefill). ggml formats with int8 activations run
 // as one tiled kernel call (each group of weight rows is decoded while it is in cache for all
 // tokens); ggml formats with f32 activations and the ONNX-layout and codebook formats decode each
-// weight row once for all tokens; the other weight kinds run gemv per token in this release.
+// weight row once for all tokens; f32 weights are walked in L1-sized chunks, 32 tokens at a time;
+// the other weight kinds (int8 per row, binary) run gemv per token in this release.
 import { runtime } from '../runtime/runtime.js';
 import { Tensor } from '../runtime/tensor.js';
 import { SimdnnArgumentError, describe } from '../runtime/errors.js';
 import { f32Input, optionsOf, positiveInt, type F32Input } from './args.js';
-import { copyOut } from './marshal.js';
+import { copyOut, scratchRegions, inputAt } from './marshal.js';
 import { GGML, type GgmlFormat } from './ggml.js';
 import { gemmGgml, gemmGgmlF32 } from './ggml-gemm.js';
 import { QTensor, gemv, defaultActivations, onnxWeights } from './quant.js';
@@ -60,6 +61,18 @@ export function gemm(w: F32Input | QTensor, X: F32Input, options?: GemmOptions):
     const dst = outT && apart ? ot.ptr : undefined; // (out over X: through scratch)
     const py = ggml ? gemmGgmlF32(rt, { format: w.format as GgmlFormat, rows, cols, w: w.q.ptr }, X, tokens, dst) : gemmOnnxF32(rt, onnxWeights(w), X, tokens, dst);
     if (outT && apart) return ot;
+    const y = copyOut(rt, py, tokens * rows, outT ? ot.data : (o.out as Float32Array | undefined), Float32Array);
+    return outT ? ot : y;
+  }
+  if (!(w instanceof QTensor)) { // f32 weights: one kernel call, the weights walked once per 32 tokens
+    if (o.activations !== undefined && o.activations !== 'int8' && o.activations !== 'f32') throw new SimdnnArgumentError('activations', describe(o.activations), "'f32' (or 'int8', ignored) for f32 weights");
+    const ot = o.out as Tensor, nw = rows * cols;
+    const clear = (t: F32Input, len: number) => !(t instanceof Tensor) || ot.ptr >= t.ptr + 4 * len || t.ptr >= ot.ptr + 4 * tokens * rows;
+    const direct = outT && clear(X, n) && clear(w, nw); // out over X or w: through scratch
+    const at = scratchRegions(rt, [w instanceof Tensor ? 0 : nw * 4, X instanceof Tensor ? 0 : n * 4, direct ? 0 : tokens * rows * 4]);
+    const py = direct ? ot.ptr : at[2];
+    rt.kernels.gemm_f32(inputAt(rt, w, at[0]), inputAt(rt, X, at[1]), py, rows, cols, tokens, rows);
+    if (direct) return ot;
     const y = copyOut(rt, py, tokens * rows, outT ? ot.data : (o.out as Float32Array | undefined), Float32Array);
     return outT ? ot : y;
   }

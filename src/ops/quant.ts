@@ -63,7 +63,7 @@ function formatOf(format: unknown): QFormat {
 export class QTensor {
   /** @internal the bytes (in a tensor of a quarter the floats) */ readonly q: Tensor;
   /** @internal int8 row scales; ONNX formats: the scales of `layout` */ readonly s?: Tensor;
-  /** @internal ONNX integer formats: zero points as the kernels subtract them (i32) */ readonly z?: Tensor;
+  /** @internal ONNX integer formats: zero points as the kernels subtract them (i32); none for the float and codebook formats */ readonly z?: Tensor;
   /** @internal codebook formats: the kernel table (src/ops/codebook.ts kernelTable) */ readonly t?: Tensor;
   /** @internal */ constructor(readonly format: QFormat, readonly rows: number, readonly cols: number, /** @internal */ readonly layout?: ScaleLayout, private readonly zps?: Int32Array, private readonly table?: Float32Array) {
     this.q = tensor([Math.ceil(byteLength(format, rows, cols) / 4)]);
@@ -176,7 +176,7 @@ function quantizeOnnxFloat(format: OnnxFloatFormat, data: Float32Array, rows: nu
     scales = Float32Array.from(groupAmax(data, l, cols), (a) => (a ? Math.max(Math.fround(a / FLOAT_MAX(format)), 2 ** -149) : 0));
   }
   const q = quantizeFloat(format, data, (i) => scales[key(i)], o.saturate ?? true);
-  return filled(new QTensor(format, rows, cols, l, new Int32Array(l.count)), packCodes(format, q), scales);
+  return filled(new QTensor(format, rows, cols, l), packCodes(format, q), scales);
 }
 
 /** The codebook formats: amax / max |table| per group, the nearest table value of x / scale. */
@@ -188,7 +188,7 @@ function quantizeCodebookTensor(format: CodebookFormat, data: Float32Array, rows
   const l = scaleLayout(format, rows, cols, o.groupSize, o.axis), key = (i: number) => scaleIndex(l, Math.floor(i / cols), i % cols);
   const m = tableMax(table), scales = Float32Array.from(groupAmax(data, l, cols), (a) => a / m);
   const b = packCodes(format, quantizeCodebook(table, data, (i) => scales[key(i)]));
-  return filled(new QTensor(format, rows, cols, l, new Int32Array(l.count), table), b, scales);
+  return filled(new QTensor(format, rows, cols, l, undefined, table), b, scales);
 }
 
 /** The f32 values of a QTensor: scales[r] * q[r, c], or each block's d * q. */
@@ -271,7 +271,7 @@ export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float
 }
 
 /** @internal The kernel view of a QTensor with a scale layout (the ONNX and codebook formats). */
-export const onnxWeights = (w: QTensor): OnnxWeights => ({ format: w.format as OnnxFormat, rows: w.rows, cols: w.cols, w: w.q.ptr, scales: w.s!.ptr, zpe: w.z!.ptr, table: w.t?.ptr ?? 0, layout: w.layout! });
+export const onnxWeights = (w: QTensor): OnnxWeights => ({ format: w.format as OnnxFormat, rows: w.rows, cols: w.cols, w: w.q.ptr, scales: w.s!.ptr, zpe: w.z?.ptr ?? 0, table: w.t?.ptr ?? 0, layout: w.layout! });
 
 /** 'f32' for the float, codebook and binary formats (and plain f32 weights), else 'int8'. */
 export const defaultActivations = (w: unknown): 'int8' | 'f32' => (w instanceof QTensor && !isOnnxFloat(w.format) && !isCodebook(w.format) && w.format !== 'binary' ? 'int8' : 'f32');
@@ -330,7 +330,7 @@ function fromOnnx(f: QFormat, bytes: Int8Array | Uint8Array, rows: number, cols:
   if (!(o.scales instanceof Float32Array) || o.scales.length !== l.count || o.scales.some((v) => !(v >= 0) || !Number.isFinite(v))) throw new SimdnnArgumentError('scales', describe(o.scales), `a Float32Array of ${l.count} finite scales >= 0`);
   if (isOnnxFloat(f) || isCodebook(f)) {
     if (o.zeroPoints !== undefined) throw new SimdnnArgumentError('zeroPoints', describe(o.zeroPoints), `undefined (${f} has no zero points)`);
-    return filled(new QTensor(f, rows, cols, l, new Int32Array(l.count), isCodebook(f) ? codebookTable(f, o.codebook) : undefined), bytes, o.scales);
+    return filled(new QTensor(f, rows, cols, l, undefined, isCodebook(f) ? codebookTable(f, o.codebook) : undefined), bytes, o.scales);
   }
   const [qmin, qmax] = RANGE[f], sym = f === 'uint8' ? 128 : f === 'uint4' ? 8 : 0;
   const zp = o.zeroPoints === undefined ? new Int32Array(l.count).fill(sym) : Int32Array.from(o.zeroPoints);
