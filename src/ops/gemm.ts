@@ -56,25 +56,25 @@ export function gemm(w: F32Input | QTensor, X: F32Input, options?: GemmOptions):
     const py = gemmGgml(rt, { format: w.format as GgmlFormat, rows, cols, w: w.q.ptr }, xv, tokens, outT ? (o.out as Tensor).ptr : undefined);
     return outT ? (o.out as Tensor) : copyOut(rt, py, tokens * rows, o.out as Float32Array | undefined, Float32Array);
   }
+  // one kernel call writing Y straight into a Tensor out, unless out overlaps an input (then through scratch)
+  const ot = outT ? (o.out as Tensor) : undefined;
+  const apart = (t: F32Input, len: number) => !(t instanceof Tensor) || ot!.ptr >= t.ptr + 4 * len || t.ptr >= ot!.ptr + 4 * tokens * rows;
+  const result = (py: number) => {
+    if (ot && py === ot.ptr) return ot;
+    const y = copyOut(rt, py, tokens * rows, ot ? ot.data : (o.out as Float32Array | undefined), Float32Array);
+    return ot ?? y;
+  };
   if (w instanceof QTensor && (ggml || (w.layout && isOnnx(w.format))) && (o.activations ?? defaultActivations(w)) === 'f32') { // each weight row decoded once for all tokens
-    const ot = o.out as Tensor, apart = !outT || !(X instanceof Tensor) || ot.ptr >= X.ptr + 4 * n || X.ptr >= ot.ptr + 4 * tokens * rows;
-    const dst = outT && apart ? ot.ptr : undefined; // (out over X: through scratch)
-    const py = ggml ? gemmGgmlF32(rt, { format: w.format as GgmlFormat, rows, cols, w: w.q.ptr }, X, tokens, dst) : gemmOnnxF32(rt, onnxWeights(w), X, tokens, dst);
-    if (outT && apart) return ot;
-    const y = copyOut(rt, py, tokens * rows, outT ? ot.data : (o.out as Float32Array | undefined), Float32Array);
-    return outT ? ot : y;
+    const dst = ot && apart(X, n) ? ot.ptr : undefined;
+    return result(ggml ? gemmGgmlF32(rt, { format: w.format as GgmlFormat, rows, cols, w: w.q.ptr }, X, tokens, dst) : gemmOnnxF32(rt, onnxWeights(w), X, tokens, dst));
   }
-  if (!(w instanceof QTensor)) { // f32 weights: one kernel call, the weights walked once per 32 tokens
+  if (!(w instanceof QTensor)) { // f32 weights: the weights walked once per 32 tokens
     if (o.activations !== undefined && o.activations !== 'int8' && o.activations !== 'f32') throw new SimdnnArgumentError('activations', describe(o.activations), "'f32' (or 'int8', ignored) for f32 weights");
-    const ot = o.out as Tensor, nw = rows * cols;
-    const clear = (t: F32Input, len: number) => !(t instanceof Tensor) || ot.ptr >= t.ptr + 4 * len || t.ptr >= ot.ptr + 4 * tokens * rows;
-    const direct = outT && clear(X, n) && clear(w, nw); // out over X or w: through scratch
-    const at = scratchRegions(rt, [w instanceof Tensor ? 0 : nw * 4, X instanceof Tensor ? 0 : n * 4, direct ? 0 : tokens * rows * 4]);
+    const direct = ot !== undefined && apart(X, n) && apart(w, rows * cols);
+    const at = scratchRegions(rt, [w instanceof Tensor ? 0 : rows * cols * 4, X instanceof Tensor ? 0 : n * 4, direct ? 0 : tokens * rows * 4]);
     const py = direct ? ot.ptr : at[2];
     rt.kernels.gemm_f32(inputAt(rt, w, at[0]), inputAt(rt, X, at[1]), py, rows, cols, tokens, rows);
-    if (direct) return ot;
-    const y = copyOut(rt, py, tokens * rows, outT ? ot.data : (o.out as Float32Array | undefined), Float32Array);
-    return outT ? ot : y;
+    return result(py);
   }
   // token by token: every check above ran first, so a bad token cannot leave a half-written out
   const xs = X instanceof Tensor ? X.toArray() : X, y = new Float32Array(tokens * rows);
