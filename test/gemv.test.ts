@@ -90,6 +90,27 @@ for (const tier of TIERS) {
       q.dispose();
     });
 
+    it('Tensor out over Tensor x (and over Tensor w) gives the out-of-place result, for every weight kind', () => {
+      const n = 64, wf = randomF32(n * n, 7, -1, 1), x = randomF32(n, 8, -2, 2);
+      const weights: [string, Float32Array | InstanceType<typeof simdnn.QTensor>, 'f32' | 'int8' | undefined][] = [
+        ['f32', wf, undefined], ['int8 f32-act', simdnn.quantize(wf, { format: 'int8', cols: n }), 'f32'], ['int8', simdnn.quantize(wf, { format: 'int8', cols: n }), 'int8'],
+        ['int4 g32', simdnn.quantize(wf, { format: 'int4', cols: n, groupSize: 32 }), 'f32'], ['fp8_e4m3', simdnn.quantize(wf, { format: 'fp8_e4m3', cols: n }), 'f32'],
+        ['nf4', simdnn.quantize(wf, { format: 'nf4', cols: n, groupSize: 32 }), 'f32'], ['binary', simdnn.quantize(wf, { format: 'binary', cols: n }), 'f32'],
+        ['q4_0 f32-act', simdnn.quantize(wf, { format: 'q4_0', cols: n }), 'f32'], ['q4_0', simdnn.quantize(wf, { format: 'q4_0', cols: n }), 'int8'],
+      ];
+      for (const [label, w, activations] of weights) {
+        const want = simdnn.gemv(w, x, { activations }) as Float32Array, tx = simdnn.tensor(x);
+        expect(simdnn.gemv(w, tx, { activations, out: tx }), label).toBe(tx);
+        expect(tx.toArray(), label).toEqual(want);
+        tx.dispose();
+        if (w instanceof simdnn.QTensor) w.dispose();
+      }
+      const w1 = wf.subarray(0, n), x1 = new Float32Array([3]), tw = simdnn.tensor(w1); // cols 1: out can be w itself
+      expect(simdnn.gemv(tw, x1, { out: tw })).toBe(tw);
+      expect(tw.toArray()).toEqual(w1.map((v) => v * 3));
+      tw.dispose();
+    });
+
     it('dot: float and exact int8 (including -128)', () => {
       for (const n of [1, 3, 5, 15, 16, 17, 63, 65, 4097]) {
         const a = randomF32(n, n, -1, 1), b = randomF32(n, n + 9, -1, 1);

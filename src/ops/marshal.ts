@@ -26,3 +26,8 @@ export function copyOut<T extends Float32Array | Int32Array>(rt: Runtime, ptr: n
   res.set(new (res.constructor as new (b: ArrayBuffer, o: number, n: number) => T)(rt.alloc.heap.buffer, ptr, n));
   return res;
 }
+
+/** Whether Tensor `a` (na f32) and `b` (nb f32, when it is a Tensor) share bytes: a kernel must not write one while reading the other. */
+export function overlaps(a: Tensor, na: number, b: unknown, nb: number): boolean {
+  return b instanceof Tensor && a.ptr < b.ptr + 4 * nb && b.ptr < a.ptr + 4 * na;
+}

@@ -3,7 +3,7 @@ import { runtime } from '../runtime/runtime.js';
 import { Tensor, tensor } from '../runtime/tensor.js';
 import { SimdnnArgumentError, describe } from '../runtime/errors.js';
 import { f32Input, optionsOf, positiveInt, type F32Input } from './args.js';
-import { scratchRegions, inputAt, copyOut } from './marshal.js';
+import { scratchRegions, inputAt, copyOut, overlaps } from './marshal.js';
 import { GGML, GGML_FORMATS, FROM_BYTES_ONLY, quantizeBlock, dequantizeBlock, type GgmlFormat } from './ggml.js';
 import { gemmGgml, gemmGgmlF32 } from './ggml-gemm.js';
 import { isOnnxInt, isOnnx, is4bit, rne, scaleLayout, scaleIndex, quantizeInt, packCodes, unpackCodes, dequantizeInt, byteLengthInt, kernelZero, RANGE, type OnnxFormat, type OnnxIntFormat, type ScaleLayout } from './onnx.js';
@@ -223,12 +223,18 @@ export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float
     w.q.check('w');
     if (w.cols !== cols) throw new SimdnnArgumentError('x', `length ${cols}`, `the weights' cols (${w.cols})`);
     rows = w.rows;
-    if (w.format === 'binary') return gemvBinary(rt, { rows, cols, w: w.q.ptr, scales: w.s!.ptr, layout: w.layout! }, x, o);
   } else {
     const n = f32Input(rt, 'w', w);
     if (n % cols !== 0) throw new SimdnnArgumentError('w', `length ${n}`, `a multiple of x.length (${cols})`);
     rows = n / cols;
   }
+  if (o.out instanceof Tensor && (overlaps(o.out, rows, x, cols) || overlaps(o.out, rows, w, rows * cols))) { // the kernels write y while reading x and w
+    if (f32Input(rt, 'out', o.out) !== rows) throw new SimdnnArgumentError('out', describe(o.out), `length ${rows}`);
+    const y = gemv(w, x, { activations: o.activations }) as Float32Array;
+    o.out.data.set(y);
+    return o.out;
+  }
+  if (w instanceof QTensor && w.format === 'binary') return gemvBinary(rt, { rows, cols, w: w.q.ptr, scales: w.s!.ptr, layout: w.layout! }, x, o);
   const float = w instanceof QTensor && isOnnxFloat(w.format), act = o.activations ?? defaultActivations(w);
   if (act !== 'int8' && act !== 'f32') throw new SimdnnArgumentError('activations', describe(act), "'int8' or 'f32' ('binary' is for binary weights)");
   if ((float || (w instanceof QTensor && isCodebook(w.format))) && act === 'int8' && w.format !== 'fp4_e2m1') throw new SimdnnArgumentError('activations', describe(act), `'f32' for ${w.format} weights (decoded in registers)`);
