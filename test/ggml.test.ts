@@ -241,7 +241,11 @@ for (const tier of TIERS) {
           const w = randomF32(rows * cols, rows + cols, -1, 1), X = randomF32(cols * tokens, cols + 3, -2, 2);
           const q = simdnn.quantize(w, { format, cols }), bytes = q.bytes as Uint8Array;
           expectDots(simdnn.gemv(q, X.subarray(0, cols)), refGemm(format, bytes, rows, cols, X, 1), `gemv ${rows}x${cols}`);
-          expectDots(simdnn.gemm(q, X, { tokens }), refGemm(format, bytes, rows, cols, X, tokens), `gemm ${rows}x${cols} tokens ${tokens}`);
+          const Y = simdnn.gemm(q, X, { tokens }) as Float32Array;
+          expectDots(Y, refGemm(format, bytes, rows, cols, X, tokens), `gemm ${rows}x${cols} tokens ${tokens}`);
+          for (let t = 0; t < tokens; t++) { // the panel path (tokens > 1) equals the one-token path bit for bit
+            expect(Y.subarray(t * rows, (t + 1) * rows), `gemm ${rows}x${cols} token ${t}`).toEqual(simdnn.gemv(q, X.subarray(t * cols, (t + 1) * cols)));
+          }
           q.dispose();
         }
         void bb;
@@ -255,7 +259,9 @@ for (const tier of TIERS) {
           expect(simdnn.dequantize(q)).toEqual(refDequantize(format, bytes, rows * cols).x);
           const X = randomF32(cols * tokens, cols, -3, 3);
           expectDots(simdnn.gemv(q, X.subarray(0, cols)), refGemm(format, bytes, rows, cols, X, 1), `gemv ${rows}x${cols}`);
-          expectDots(simdnn.gemm(q, X, { tokens }), refGemm(format, bytes, rows, cols, X, tokens), `gemm ${rows}x${cols}`);
+          const Y = simdnn.gemm(q, X, { tokens }) as Float32Array;
+          expectDots(Y, refGemm(format, bytes, rows, cols, X, tokens), `gemm ${rows}x${cols}`);
+          for (let t = 0; t < tokens; t++) expect(Y.subarray(t * rows, (t + 1) * rows), `gemm token ${t}`).toEqual(simdnn.gemv(q, X.subarray(t * cols, (t + 1) * cols)));
           q.dispose();
         }
       });

@@ -3,12 +3,17 @@
 // the activations and one vector conversion of their f16 scales. Per 32-element sub-block the
 // weight codes are decoded in registers to u (or signed codes for q8_0 / iq4_nl) with
 // w = scale * (u - OFF) + bias; the exact integer sums sum(u * xq) become f32 only once per
-// sub-block, and the row sums accumulate in f64.
+// sub-block, and the row sums accumulate in f64. With several tokens (gemm) the four rows are
+// decoded once into a panel of codes and f32 scales that stays in L1 while every token passes,
+// through the same operations, so each token gets the one-token result bit for bit.
 import { fma4 } from '../simd/fma';
 import { fp4Table } from './onnx';
 import { gemm_f32 } from './gemv';
 
 const Q8_0 = 0, Q4_0 = 1, Q4_1 = 2, Q5_0 = 3, Q5_1 = 4, IQ4_NL = 5, TQ2_0 = 6, TQ1_0 = 7, Q4_K = 8, Q6_K = 9, MXFP4 = 10;
+// Pseudo-formats of codes already decoded into a panel (below), by how their sums become f32:
+// signed codes, offset codes, offset codes with a bias, and with a scale per half (q6_k).
+const P_SIGNED = 11, P_PLAIN = 12, P_BIASED = 13, P_HALVES = 14;
 
 // @ts-ignore: decorator
 @inline function blockBytes(f: i32): usize {
@@ -22,9 +27,12 @@ const Q8_0 = 0, Q4_0 = 1, Q4_1 = 2, Q5_0 = 3, Q5_1 = 4, IQ4_NL = 5, TQ2_0 = 6, T
 @inline function offset(f: i32): i32 { return f == Q4_0 ? 8 : f == Q5_0 ? 16 : f == TQ2_0 || f == TQ1_0 ? 1 : f == Q6_K ? 32 : f == MXFP4 ? 12 : 0; }
 /** Full-range signed codes (no i7 form): widened products instead of the relaxed dot. */
 // @ts-ignore: decorator
-@inline function signedCodes(f: i32): bool { return f == Q8_0 || f == IQ4_NL; }
+@inline function signedCodes(f: i32): bool { return f == Q8_0 || f == IQ4_NL || f == P_SIGNED; }
 // @ts-ignore: decorator
-@inline function hasBias(f: i32): bool { return f == Q4_1 || f == Q5_1 || f == Q4_K; }
+@inline function hasBias(f: i32): bool { return f == Q4_1 || f == Q5_1 || f == Q4_K || f == P_BIASED; }
+/** A scale per 16 elements. */
+// @ts-ignore: decorator
+@inline function twoScales(f: i32): bool { return f == Q6_K || f == P_HALVES; }
 
 /** Nibbles of 16 bytes: the low ones (half 0: elements 0..15) or the high ones (half 1). */
 // @ts-ignore: decorator
@@ -52,6 +60,7 @@ const Q8_0 = 0, Q4_0 = 1, Q4_1 = 2, Q5_0 = 3, Q5_1 = 4, IQ4_NL = 5, TQ2_0 = 6, T
 /** The 16 codes of half h of sub-block s of the block at wb. */
 // @ts-ignore: decorator
 @inline function codes(f: i32, wb: usize, s: i32, h: i32): v128 {
+  if (f >= P_SIGNED) return v128.load(wb + (<usize>h << 4));
   if (f == Q8_0) return v128.load(wb + 2 + (<usize>h << 4));
   if (f == Q4_0) return nibbles(v128.load(wb + 2), h);
   if (f == Q4_1) return nibbles(v128.load(wb + 4), h);
@@ -135,70 +144,164 @@ const Q8_0 = 0, Q4_0 = 1, Q4_1 = 2, Q5_0 = 3, Q5_1 = 4, IQ4_NL = 5, TQ2_0 = 6, T
   const t1 = i32x4.add(i32x4.shuffle(c, d, 0, 4, 1, 5), i32x4.shuffle(c, d, 2, 6, 3, 7));
   return i32x4.add(i32x4.shuffle(t0, t1, 0, 1, 4, 5), i32x4.shuffle(t0, t1, 2, 3, 6, 7));
 }
-/** Half h of sub-block s for four rows, minus OFF * sum(xq), as f32x4 (lanes = rows). */
+/** Half h of sub-block s for four rows, minus off * sum(xq), as f32x4 (lanes = rows). */
 // @ts-ignore: decorator
-@inline function half4(f: i32, w0: usize, w1: usize, w2: usize, w3: usize, s: i32, x0: v128, x1: v128, h: i32, xs: i32): v128 {
+@inline function half4(f: i32, w0: usize, w1: usize, w2: usize, w3: usize, s: i32, x0: v128, x1: v128, h: i32, off: i32, xs: i32): v128 {
   let d = sum4(rowDot(f, w0, s, x0, x1, h), rowDot(f, w1, s, x0, x1, h), rowDot(f, w2, s, x0, x1, h), rowDot(f, w3, s, x0, x1, h));
-  if (offset(f)) d = i32x4.sub(d, i32x4.splat(offset(f) * xs));
+  if (!signedCodes(f)) d = i32x4.sub(d, i32x4.splat(off * xs));
   return f32x4.convert_i32x4_s(d);
 }
 
-/** y[t, r..r+3] for one group of four rows (w0..w3; repeats of the last row past the end). */
+/** The f32 block scales of the blocks a0..a3. */
+// @ts-ignore: decorator
+@inline function blockScales(f: i32, a0: usize, a1: usize, a2: usize, a3: usize): v128 {
+  return f == MXFP4 ? i32x4(e8m0Half(a0), e8m0Half(a1), e8m0Half(a2), e8m0Half(a3))
+    : halves(i32x4(scaleBits(f, a0), scaleBits(f, a1), scaleBits(f, a2), scaleBits(f, a3)));
+}
+
+/** Sub-block s's scale (q6_k: of half h) for the blocks a0..a3 as f32x4 (lanes = rows); d: their block scales. */
+// @ts-ignore: decorator
+@inline function scaleA(f: i32, a0: usize, a1: usize, a2: usize, a3: usize, d: v128, s: i32, h: i32): v128 {
+  if (f == Q6_K) { // one scale per 16: d * sc[8 (s >> 2) + 2 (s & 3) + half]
+    const c = <usize>(192 + ((s >> 2) << 3) + ((s & 3) << 1) + h);
+    return f32x4.mul(d, f32x4.convert_i32x4_s(i32x4(load<i8>(a0 + c), load<i8>(a1 + c), load<i8>(a2 + c), load<i8>(a3 + c))));
+  }
+  if (f == Q4_K) return f32x4.mul(d, f32x4.convert_i32x4_s(i32x4(k4(a0 + 4, s, 0), k4(a1 + 4, s, 0), k4(a2 + 4, s, 0), k4(a3 + 4, s, 0))));
+  return d;
+}
+/** Sub-block s's bias (q4_1, q5_1, q4_k) for the blocks a0..a3. */
+// @ts-ignore: decorator
+@inline function scaleM(f: i32, a0: usize, a1: usize, a2: usize, a3: usize, s: i32): v128 {
+  const m = halves(i32x4(<i32>load<u16>(a0 + 2), <i32>load<u16>(a1 + 2), <i32>load<u16>(a2 + 2), <i32>load<u16>(a3 + 2)));
+  return f == Q4_K ? f32x4.neg(f32x4.mul(m, f32x4.convert_i32x4_s(i32x4(k4(a0 + 4, s, 1), k4(a1 + 4, s, 1), k4(a2 + 4, s, 1), k4(a3 + 4, s, 1))))) : m;
+}
+
+/**
+ * Four rows' dx * (A * sum + M * sum(xq)) (q6_k: dx * (A * sum0 + B * sum1)) for sub-block s of
+ * the codes at w0..w3 and activation sub-block sb.
+ */
+// @ts-ignore: decorator
+@inline function subDot(f: i32, w0: usize, w1: usize, w2: usize, w3: usize, s: i32, xq: usize, xd: usize, xs: usize, sb: i32, off: i32, A: v128, B: v128, M: v128): v128 {
+  const xb = xq + (<usize>sb << 5);
+  const x0 = v128.load(xb), x1 = v128.load(xb, 16), dx = f32x4.splat(load<f32>(xd + (<usize>sb << 2)));
+  const s0 = load<i32>(xs + (<usize>sb << 3)), s1 = load<i32>(xs + (<usize>sb << 3), 4);
+  let t: v128;
+  if (twoScales(f)) t = fma4(half4(f, w0, w1, w2, w3, s, x0, x1, 1, off, s1), B, f32x4.mul(half4(f, w0, w1, w2, w3, s, x0, x1, 0, off, s0), A));
+  else {
+    t = f32x4.mul(half4(f, w0, w1, w2, w3, s, x0, x1, 2, off, s0 + s1), A);
+    if (hasBias(f)) t = fma4(M, f32x4.splat(<f32>(s0 + s1)), t);
+  }
+  return f32x4.mul(t, dx);
+}
+
+/** f64x2 pairs (lanes 0, 1 and 2, 3) as one f32x4. */
+// @ts-ignore: decorator
+@inline function narrow(lo: v128, hi: v128): v128 {
+  return f32x4(<f32>f64x2.extract_lane(lo, 0), <f32>f64x2.extract_lane(lo, 1), <f32>f64x2.extract_lane(hi, 0), <f32>f64x2.extract_lane(hi, 1));
+}
+
+/** y[r..r+3] of one token straight from the blocks w0..w3. */
 // @ts-ignore: decorator
 @inline function rows4(f: i32, w0: usize, w1: usize, w2: usize, w3: usize, xq: usize, xd: usize, xs: usize, nblk: i32): v128 {
   const bb = blockBytes(f);
   let lo = f64x2.splat(0), hi = lo;
   for (let blk = 0; blk < nblk; blk++) {
-    const o = <usize>blk * bb, a0 = w0 + o, a1 = w1 + o, a2 = w2 + o, a3 = w3 + o;
-    const d = f == MXFP4 ? i32x4(e8m0Half(a0), e8m0Half(a1), e8m0Half(a2), e8m0Half(a3))
-      : halves(i32x4(scaleBits(f, a0), scaleBits(f, a1), scaleBits(f, a2), scaleBits(f, a3)));
+    const o = <usize>blk * bb, a0 = w0 + o, a1 = w1 + o, a2 = w2 + o, a3 = w3 + o, d = blockScales(f, a0, a1, a2, a3);
     for (let s = 0; s < subs(f); s++) {
-      const sb = blk * subs(f) + s, xb = xq + (<usize>sb << 5);
-      const x0 = v128.load(xb), x1 = v128.load(xb, 16), dx = f32x4.splat(load<f32>(xd + (<usize>sb << 2)));
-      const s0 = load<i32>(xs + (<usize>sb << 3)), s1 = load<i32>(xs + (<usize>sb << 3), 4);
-      let t: v128;
-      if (f == Q6_K) { // one scale per 16: d * sc[8 (s >> 2) + 2 (s & 3) + half]
-        const p = <usize>(192 + ((s >> 2) << 3) + ((s & 3) << 1));
-        const c0 = f32x4.convert_i32x4_s(i32x4(load<i8>(a0 + p), load<i8>(a1 + p), load<i8>(a2 + p), load<i8>(a3 + p)));
-        const c1 = f32x4.convert_i32x4_s(i32x4(load<i8>(a0 + p + 1), load<i8>(a1 + p + 1), load<i8>(a2 + p + 1), load<i8>(a3 + p + 1)));
-        t = fma4(half4(f, a0, a1, a2, a3, s, x0, x1, 1, s1), f32x4.mul(d, c1), f32x4.mul(half4(f, a0, a1, a2, a3, s, x0, x1, 0, s0), f32x4.mul(d, c0)));
-      } else {
-        let scale = d;
-        if (f == Q4_K) scale = f32x4.mul(d, f32x4.convert_i32x4_s(i32x4(k4(a0 + 4, s, 0), k4(a1 + 4, s, 0), k4(a2 + 4, s, 0), k4(a3 + 4, s, 0))));
-        t = f32x4.mul(half4(f, a0, a1, a2, a3, s, x0, x1, 2, s0 + s1), scale);
-        if (hasBias(f)) {
-          let m: v128;
-          if (f == Q4_K) m = f32x4.neg(f32x4.mul(halves(i32x4(<i32>load<u16>(a0 + 2), <i32>load<u16>(a1 + 2), <i32>load<u16>(a2 + 2), <i32>load<u16>(a3 + 2))),
-            f32x4.convert_i32x4_s(i32x4(k4(a0 + 4, s, 1), k4(a1 + 4, s, 1), k4(a2 + 4, s, 1), k4(a3 + 4, s, 1)))));
-          else m = halves(i32x4(<i32>load<u16>(a0 + 2), <i32>load<u16>(a1 + 2), <i32>load<u16>(a2 + 2), <i32>load<u16>(a3 + 2)));
-          t = fma4(m, f32x4.splat(<f32>(s0 + s1)), t);
-        }
-      }
-      t = f32x4.mul(t, dx);
+      const A = scaleA(f, a0, a1, a2, a3, d, s, 0), B = twoScales(f) ? scaleA(f, a0, a1, a2, a3, d, s, 1) : A, M = hasBias(f) ? scaleM(f, a0, a1, a2, a3, s) : A;
+      const t = subDot(f, a0, a1, a2, a3, s, xq, xd, xs, blk * subs(f) + s, offset(f), A, B, M);
       lo = f64x2.add(lo, f64x2.promote_low_f32x4(t));
       hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(t, t, 2, 3, 2, 3)));
     }
   }
-  return f32x4(<f32>f64x2.extract_lane(lo, 0), <f32>f64x2.extract_lane(lo, 1), <f32>f64x2.extract_lane(hi, 0), <f32>f64x2.extract_lane(hi, 1));
+  return narrow(lo, hi);
 }
 
+// A panel holds four weight rows decoded once for all tokens: per 32-element sub-block PANEL
+// bytes, the codes of row i, half h at 32 i + 16 h, then the scale vectors A, B, M.
+const PANEL: usize = 176;
+
+/** Rows w0..w3 of nblk blocks of format f into the panel p. */
 // @ts-ignore: decorator
-@inline function gemmFormat(f: i32, w: usize, xq: usize, xd: usize, xs: usize, y: usize, rows: i32, cols: i32, tokens: i32): void {
-  const nblk = cols / (subs(f) << 5), rb = <usize>nblk * blockBytes(f), nsb = <usize>(cols >> 5);
-  for (let r = 0; r < rows; r += 4) {
-    const last = rows - 1, w0 = w + <usize>r * rb;
-    const w1 = w + <usize>min(r + 1, last) * rb, w2 = w + <usize>min(r + 2, last) * rb, w3 = w + <usize>min(r + 3, last) * rb;
-    for (let t = 0; t < tokens; t++) { // the four rows' blocks stay in cache across the tokens
-      const tt = <usize>t;
-      const v = rows4(f, w0, w1, w2, w3, xq + tt * (nsb << 5), xd + tt * (nsb << 2), xs + tt * (nsb << 3), nblk);
-      const yt = y + ((tt * <usize>rows + <usize>r) << 2);
-      if (r + 4 <= rows) v128.store(yt, v);
-      else { // the last rows - r (1..3) lanes
-        store<f32>(yt, f32x4.extract_lane(v, 0));
-        if (rows - r > 1) store<f32>(yt, f32x4.extract_lane(v, 1), 4);
-        if (rows - r > 2) store<f32>(yt, f32x4.extract_lane(v, 2), 8);
+@inline function packFormat(f: i32, w0: usize, w1: usize, w2: usize, w3: usize, p: usize, nblk: i32): void {
+  const bb = blockBytes(f);
+  for (let blk = 0; blk < nblk; blk++) {
+    const o = <usize>blk * bb, a0 = w0 + o, a1 = w1 + o, a2 = w2 + o, a3 = w3 + o, d = blockScales(f, a0, a1, a2, a3);
+    for (let s = 0; s < subs(f); s++) {
+      const q = p + <usize>(blk * subs(f) + s) * PANEL;
+      for (let h = 0; h < 2; h++) {
+        const at = q + (<usize>h << 4);
+        v128.store(at, codes(f, a0, s, h)); v128.store(at, codes(f, a1, s, h), 32);
+        v128.store(at, codes(f, a2, s, h), 64); v128.store(at, codes(f, a3, s, h), 96);
       }
+      v128.store(q, scaleA(f, a0, a1, a2, a3, d, s, 0), 128);
+      if (twoScales(f)) v128.store(q, scaleA(f, a0, a1, a2, a3, d, s, 1), 144);
+      if (hasBias(f)) v128.store(q, scaleM(f, a0, a1, a2, a3, s), 160);
     }
+  }
+}
+
+/** y[r..r+3] of one token from the panel p (nsb sub-blocks). */
+// @ts-ignore: decorator
+@inline function panelDot(f: i32, p: usize, xq: usize, xd: usize, xs: usize, nsb: i32, off: i32): v128 {
+  let lo = f64x2.splat(0), hi = lo;
+  for (let sb = 0; sb < nsb; sb++) {
+    const q = p + <usize>sb * PANEL;
+    const A = v128.load(q, 128);
+    let B = A, M = A;
+    if (twoScales(f)) B = v128.load(q, 144);
+    if (hasBias(f)) M = v128.load(q, 160);
+    const t = subDot(f, q, q + 32, q + 64, q + 96, 0, xq, xd, xs, sb, off, A, B, M);
+    lo = f64x2.add(lo, f64x2.promote_low_f32x4(t));
+    hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(t, t, 2, 3, 2, 3)));
+  }
+  return narrow(lo, hi);
+}
+
+/** Lanes of v into y[r..min(r + 4, rows)). */
+// @ts-ignore: decorator
+@inline function store4(y: usize, v: v128, r: i32, rows: i32): void {
+  if (r + 4 <= rows) v128.store(y, v);
+  else { // the last rows - r (1..3) lanes
+    store<f32>(y, f32x4.extract_lane(v, 0));
+    if (rows - r > 1) store<f32>(y, f32x4.extract_lane(v, 1), 4);
+    if (rows - r > 2) store<f32>(y, f32x4.extract_lane(v, 2), 8);
+  }
+}
+
+/** One token, each group of four rows (repeats of the last row past the end) decoded in registers. */
+// @ts-ignore: decorator
+@inline function gemvFormat(f: i32, w: usize, xq: usize, xd: usize, xs: usize, y: usize, rows: i32, cols: i32): void {
+  const nblk = cols / (subs(f) << 5), rb = <usize>nblk * blockBytes(f), last = rows - 1;
+  for (let r = 0; r < rows; r += 4) {
+    const w0 = w + <usize>r * rb, w1 = w + <usize>min(r + 1, last) * rb, w2 = w + <usize>min(r + 2, last) * rb, w3 = w + <usize>min(r + 3, last) * rb;
+    store4(y + (<usize>r << 2), rows4(f, w0, w1, w2, w3, xq, xd, xs, nblk), r, rows);
+  }
+}
+
+function pack(f: i32, w0: usize, w1: usize, w2: usize, w3: usize, p: usize, nblk: i32): void {
+  switch (f) {
+    case Q8_0: packFormat(Q8_0, w0, w1, w2, w3, p, nblk); break;
+    case Q4_0: packFormat(Q4_0, w0, w1, w2, w3, p, nblk); break;
+    case Q4_1: packFormat(Q4_1, w0, w1, w2, w3, p, nblk); break;
+    case Q5_0: packFormat(Q5_0, w0, w1, w2, w3, p, nblk); break;
+    case Q5_1: packFormat(Q5_1, w0, w1, w2, w3, p, nblk); break;
+    case IQ4_NL: packFormat(IQ4_NL, w0, w1, w2, w3, p, nblk); break;
+    case TQ2_0: packFormat(TQ2_0, w0, w1, w2, w3, p, nblk); break;
+    case TQ1_0: packFormat(TQ1_0, w0, w1, w2, w3, p, nblk); break;
+    case Q4_K: packFormat(Q4_K, w0, w1, w2, w3, p, nblk); break;
+    case MXFP4: packFormat(MXFP4, w0, w1, w2, w3, p, nblk); break;
+    default: packFormat(Q6_K, w0, w1, w2, w3, p, nblk);
+  }
+}
+
+/** Every token over the panel p of rows r..r+3, into y ([tokens, rows]). */
+// @ts-ignore: decorator
+@inline function panelTokens(f: i32, p: usize, xq: usize, xd: usize, xs: usize, y: usize, r: i32, rows: i32, nsb: i32, tokens: i32, off: i32): void {
+  for (let t = 0; t < tokens; t++) {
+    const tt = <usize>t;
+    const v = panelDot(f, p, xq + tt * (<usize>nsb << 5), xd + tt * (<usize>nsb << 2), xs + tt * (<usize>nsb << 3), nsb, off);
+    store4(y + ((tt * <usize>rows + <usize>r) << 2), v, r, rows);
   }
 }
 
@@ -206,21 +309,48 @@ const Q8_0 = 0, Q4_0 = 1, Q4_1 = 2, Q5_0 = 3, Q5_1 = 4, IQ4_NL = 5, TQ2_0 = 6, T
  * Y[t] = W X[t] for `tokens` activation rows. w: rows x (cols / qk) blocks of `format` (0 q8_0,
  * 1 q4_0, 2 q4_1, 3 q5_0, 4 q5_1, 5 iq4_nl, 6 tq2_0, 7 tq1_0, 8 q4_k, 9 q6_k, 10 mxfp4). Per token the
  * activations as q8_0 values: xq (cols i8), xd (cols / 32 f32 scales, already rounded through
- * f16 as ggml stores them), xs (i32 sums of xq per 16 elements). y: [tokens, rows].
+ * f16 as ggml stores them), xs (i32 sums of xq per 16 elements). y: [tokens, rows]. One token is
+ * decoded in registers; several share each group of four weight rows decoded once into the panel
+ * p (cols / 32 * 176 bytes) and run the same operations in the same order, so each token's
+ * result is the one-token result bit for bit.
  */
-export function gemm_ggml(w: usize, format: i32, xq: usize, xd: usize, xs: usize, y: usize, rows: i32, cols: i32, tokens: i32): void {
+export function gemm_ggml(w: usize, format: i32, xq: usize, xd: usize, xs: usize, y: usize, rows: i32, cols: i32, tokens: i32, p: usize): void {
+  if (tokens == 1) gemv(format, w, xq, xd, xs, y, rows, cols);
+  else gemmPanels(format, w, xq, xd, xs, y, rows, cols, tokens, p);
+}
+
+// (separate functions: one holding every instantiation would be too large for the engines to optimize well)
+function gemv(format: i32, w: usize, xq: usize, xd: usize, xs: usize, y: usize, rows: i32, cols: i32): void {
   switch (format) {
-    case Q8_0: gemmFormat(Q8_0, w, xq, xd, xs, y, rows, cols, tokens); break;
-    case Q4_0: gemmFormat(Q4_0, w, xq, xd, xs, y, rows, cols, tokens); break;
-    case Q4_1: gemmFormat(Q4_1, w, xq, xd, xs, y, rows, cols, tokens); break;
-    case Q5_0: gemmFormat(Q5_0, w, xq, xd, xs, y, rows, cols, tokens); break;
-    case Q5_1: gemmFormat(Q5_1, w, xq, xd, xs, y, rows, cols, tokens); break;
-    case IQ4_NL: gemmFormat(IQ4_NL, w, xq, xd, xs, y, rows, cols, tokens); break;
-    case TQ2_0: gemmFormat(TQ2_0, w, xq, xd, xs, y, rows, cols, tokens); break;
-    case TQ1_0: gemmFormat(TQ1_0, w, xq, xd, xs, y, rows, cols, tokens); break;
-    case Q4_K: gemmFormat(Q4_K, w, xq, xd, xs, y, rows, cols, tokens); break;
-    case MXFP4: gemmFormat(MXFP4, w, xq, xd, xs, y, rows, cols, tokens); break;
-    default: gemmFormat(Q6_K, w, xq, xd, xs, y, rows, cols, tokens);
+    case Q8_0: gemvFormat(Q8_0, w, xq, xd, xs, y, rows, cols); break;
+    case Q4_0: gemvFormat(Q4_0, w, xq, xd, xs, y, rows, cols); break;
+    case Q4_1: gemvFormat(Q4_1, w, xq, xd, xs, y, rows, cols); break;
+    case Q5_0: gemvFormat(Q5_0, w, xq, xd, xs, y, rows, cols); break;
+    case Q5_1: gemvFormat(Q5_1, w, xq, xd, xs, y, rows, cols); break;
+    case IQ4_NL: gemvFormat(IQ4_NL, w, xq, xd, xs, y, rows, cols); break;
+    case TQ2_0: gemvFormat(TQ2_0, w, xq, xd, xs, y, rows, cols); break;
+    case TQ1_0: gemvFormat(TQ1_0, w, xq, xd, xs, y, rows, cols); break;
+    case Q4_K: gemvFormat(Q4_K, w, xq, xd, xs, y, rows, cols); break;
+    case MXFP4: gemvFormat(MXFP4, w, xq, xd, xs, y, rows, cols); break;
+    default: gemvFormat(Q6_K, w, xq, xd, xs, y, rows, cols);
+  }
+}
+
+// One function per panel kind: inlined side by side into one function, the four copies were
+// folded back into one loop that tests the kind at run time (1.6x slower).
+function signedTokens(p: usize, xq: usize, xd: usize, xs: usize, y: usize, r: i32, rows: i32, nsb: i32, tokens: i32, off: i32): void { panelTokens(P_SIGNED, p, xq, xd, xs, y, r, rows, nsb, tokens, off); }
+function plainTokens(p: usize, xq: usize, xd: usize, xs: usize, y: usize, r: i32, rows: i32, nsb: i32, tokens: i32, off: i32): void { panelTokens(P_PLAIN, p, xq, xd, xs, y, r, rows, nsb, tokens, off); }
+function biasedTokens(p: usize, xq: usize, xd: usize, xs: usize, y: usize, r: i32, rows: i32, nsb: i32, tokens: i32, off: i32): void { panelTokens(P_BIASED, p, xq, xd, xs, y, r, rows, nsb, tokens, off); }
+function halvesTokens(p: usize, xq: usize, xd: usize, xs: usize, y: usize, r: i32, rows: i32, nsb: i32, tokens: i32, off: i32): void { panelTokens(P_HALVES, p, xq, xd, xs, y, r, rows, nsb, tokens, off); }
+
+function gemmPanels(format: i32, w: usize, xq: usize, xd: usize, xs: usize, y: usize, rows: i32, cols: i32, tokens: i32, p: usize): void {
+  const nblk = cols / (subs(format) << 5), rb = <usize>nblk * blockBytes(format), nsb = cols >> 5, off = offset(format), last = rows - 1;
+  for (let r = 0; r < rows; r += 4) {
+    pack(format, w + <usize>r * rb, w + <usize>min(r + 1, last) * rb, w + <usize>min(r + 2, last) * rb, w + <usize>min(r + 3, last) * rb, p, nblk);
+    if (signedCodes(format)) signedTokens(p, xq, xd, xs, y, r, rows, nsb, tokens, off);
+    else if (hasBias(format)) biasedTokens(p, xq, xd, xs, y, r, rows, nsb, tokens, off);
+    else if (twoScales(format)) halvesTokens(p, xq, xd, xs, y, r, rows, nsb, tokens, off);
+    else plainTokens(p, xq, xd, xs, y, r, rows, nsb, tokens, off);
   }
 }
 

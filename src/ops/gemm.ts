@@ -1,13 +1,12 @@
 // gemm: Y[t] = W X[t] for several activation rows (prefill). ggml formats with int8 activations run
-// as one tiled kernel call (each group of weight rows is decoded while it is in cache for all
-// tokens); ggml formats with f32 activations and the ONNX-layout and codebook formats decode each
+// as one kernel call (each group of four weight rows decoded once into a panel for all tokens); ggml formats with f32 activations and the ONNX-layout and codebook formats decode each
 // weight row once for all tokens; f32 weights are walked in L1-sized chunks, 32 tokens at a time;
 // the other weight kinds (int8 per row, binary) run gemv per token in this release.
 import { runtime } from '../runtime/runtime.js';
 import { Tensor } from '../runtime/tensor.js';
 import { SimdnnArgumentError, describe } from '../runtime/errors.js';
 import { f32Input, optionsOf, positiveInt, type F32Input } from './args.js';
-import { copyOut, scratchRegions, inputAt } from './marshal.js';
+import { copyOut, scratchRegions, inputAt, overlaps } from './marshal.js';
 import { GGML, type GgmlFormat } from './ggml.js';
 import { gemmGgml, gemmGgmlF32 } from './ggml-gemm.js';
 import { QTensor, gemv, defaultActivations, onnxWeights } from './quant.js';
@@ -58,7 +57,7 @@ export function gemm(w: F32Input | QTensor, X: F32Input, options?: GemmOptions):
   }
   // one kernel call writing Y straight into a Tensor out, unless out overlaps an input (then through scratch)
   const ot = outT ? (o.out as Tensor) : undefined;
-  const apart = (t: F32Input, len: number) => !(t instanceof Tensor) || ot!.ptr >= t.ptr + 4 * len || t.ptr >= ot!.ptr + 4 * tokens * rows;
+  const apart = (t: F32Input, len: number) => !overlaps(ot!, tokens * rows, t, len);
   const result = (py: number) => {
     if (ot && py === ot.ptr) return ot;
     const y = copyOut(rt, py, tokens * rows, ot ? ot.data : (o.out as Float32Array | undefined), Float32Array);

@@ -1,7 +1,8 @@
 // Marshalling of the ggml GEMV / GEMM: activations quantized to q8_0 blocks once per call (as
 // ggml's q8 activation path: values, f16-rounded scales, and sums per 16 for the code offsets),
-// then one kernel call over all tokens; or f32 activations over weights dequantized four rows at
-// a time (gemv_f32 over dequantize(W), bit for bit).
+// then one kernel call over all tokens (which decodes each group of four weight rows once for all
+// of them); or f32 activations over weights dequantized four rows at a time (gemv_f32 over
+// dequantize(W), bit for bit).
 import type { Runtime } from '../runtime/runtime.js';
 import { Tensor } from '../runtime/tensor.js';
 import { scratchRegions, inputAt } from './marshal.js';
@@ -15,7 +16,7 @@ export interface GgmlWeights { format: GgmlFormat; rows: number; cols: number; w
  */
 export function gemmGgml(rt: Runtime, q: GgmlWeights, x: ArrayLike<number>, tokens: number, out: number | undefined): number {
   const { format, rows, cols } = q, nb = (tokens * cols) / 32;
-  const at = scratchRegions(rt, [tokens * cols, nb * 4, nb * 8, out === undefined ? tokens * rows * 4 : 0]);
+  const at = scratchRegions(rt, [tokens * cols, nb * 4, nb * 8, out === undefined ? tokens * rows * 4 : 0, tokens > 1 ? (cols / 32) * 176 : 0]); // (the last: the kernel's panel of four decoded rows)
   const heap = rt.alloc.heap.buffer, blk = new Uint8Array(34), codes = new Int8Array(blk.buffer, 2, 32);
   const xq = new Int8Array(heap, at[0], tokens * cols), xd = new Float32Array(heap, at[1], nb), xs = new Int32Array(heap, at[2], 2 * nb);
   for (let b = 0; b < nb; b++) {
@@ -27,7 +28,7 @@ export function gemmGgml(rt: Runtime, q: GgmlWeights, x: ArrayLike<number>, toke
     xs[2 * b] = s0; xs[2 * b + 1] = s1;
   }
   const py = out ?? at[3];
-  rt.kernels.gemm_ggml(q.w, GGML[format].code, at[0], at[1], at[2], py, rows, cols, tokens);
+  rt.kernels.gemm_ggml(q.w, GGML[format].code, at[0], at[1], at[2], py, rows, cols, tokens, at[4]);
   return py;
 }
 

@@ -34,7 +34,7 @@ export interface Kernels {
   gemm_f32(w: number, x: number, y: number, rows: number, cols: number, tokens: number, ys: number): void;
   gemv_i8_i8(w: number, scale: number, xq: number, sx: number, y: number, rows: number, cols: number): void;
   gemv_i8_f32(w: number, scale: number, x: number, y: number, rows: number, cols: number): void;
-  gemm_ggml(w: number, format: number, xq: number, xd: number, xs: number, y: number, rows: number, cols: number, tokens: number): void;
+  gemm_ggml(w: number, format: number, xq: number, xd: number, xs: number, y: number, rows: number, cols: number, tokens: number, panel: number): void;
   gemm_ggml_f32(w: number, format: number, x: number, y: number, rows: number, cols: number, tokens: number, dec: number): void;
   dot_i8(a: number, b: number, n: number): number;
   dot_u8i8(a: number, b: number, n: number): number;
