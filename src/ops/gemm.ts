@@ -1,6 +1,7 @@
 // gemm: Y[t] = W X[t] for several activation rows (prefill). ggml formats with int8 activations run
-// as one kernel call (each group of four weight rows decoded once into a panel for all tokens); ggml formats with f32 activations and the ONNX-layout and codebook formats decode each
-// weight row once for all tokens; f32 weights are walked in L1-sized chunks, 32 tokens at a time;
+// as one kernel call (each group of four weight rows decoded once into a panel for all tokens);
+// ggml formats with f32 activations and the ONNX-layout and codebook formats decode each weight
+// row once for all tokens; f32 weights are walked in L1-sized chunks, 32 tokens at a time;
 // the other weight kinds (int8 per row, binary) run gemv per token in this release.
 import { runtime } from '../runtime/runtime.js';
 import { Tensor } from '../runtime/tensor.js';

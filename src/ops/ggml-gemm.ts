@@ -8,6 +8,9 @@ import { Tensor } from '../runtime/tensor.js';
 import { scratchRegions, inputAt } from './marshal.js';
 import { GGML, quantizeBlock, fromF16, type GgmlFormat } from './ggml.js';
 
+/** Bytes per 32 columns of the kernel's panel of four decoded weight rows (PANEL in assembly/linalg/ggml.ts). */
+const PANEL_BYTES = 176;
+
 export interface GgmlWeights { format: GgmlFormat; rows: number; cols: number; w: number }
 
 /**
@@ -16,7 +19,7 @@ export interface GgmlWeights { format: GgmlFormat; rows: number; cols: number; w
  */
 export function gemmGgml(rt: Runtime, q: GgmlWeights, x: ArrayLike<number>, tokens: number, out: number | undefined): number {
   const { format, rows, cols } = q, nb = (tokens * cols) / 32;
-  const at = scratchRegions(rt, [tokens * cols, nb * 4, nb * 8, out === undefined ? tokens * rows * 4 : 0, tokens > 1 ? (cols / 32) * 176 : 0]); // (the last: the kernel's panel of four decoded rows)
+  const at = scratchRegions(rt, [tokens * cols, nb * 4, nb * 8, out === undefined ? tokens * rows * 4 : 0, tokens > 1 ? (cols / 32) * PANEL_BYTES : 0]);
   const heap = rt.alloc.heap.buffer, blk = new Uint8Array(34), codes = new Int8Array(blk.buffer, 2, 32);
   const xq = new Int8Array(heap, at[0], tokens * cols), xd = new Float32Array(heap, at[1], nb), xs = new Int32Array(heap, at[2], 2 * nb);
   for (let b = 0; b < nb; b++) {
