@@ -1,10 +1,11 @@
 // gemm with f32 activations over f32 weights (chunked, 32 tokens a pass) and the ONNX-layout and
-// codebook formats (each weight row decoded once for all tokens) in every tier: bit for bit gemv
-// per token, including fp8 runs with NaN / Inf codes, group and row tails off the 16-wide runs,
-// Tensor in / out (also out over X), and within f32 rounding of float64.
+// codebook formats (each weight row decoded once for all tokens), and with int8 activations over
+// the ONNX integer formats, int8 per row and fp4 (one call, four tokens per block) in every tier:
+// bit for bit gemv per token, including fp8 runs with NaN / Inf codes, group, row and token tails,
+// Tensor in / out (also out over X), and within rounding of float64.
 import { describe, it, beforeAll, expect } from 'vitest';
 import { simdnn, TIERS } from './util';
-import { randomF32 } from './reference';
+import { randomF32, actQ } from './reference';
 
 type Case = { format: string; groupSize?: number; axis?: null; symmetric?: boolean; codebook?: number[]; activations?: 'f32' };
 const LOG = [0, 1, -1, 2, -2, 4, -4, 8, -8, 0.5, -0.5, 0.25, -0.25, 16, -16, 3];
@@ -47,6 +48,50 @@ for (const tier of TIERS) {
         }
       });
     }
+
+    // int8 activations: one kernel call for all tokens (four per block, eight rows per pass); shapes
+    // cover row tails of the 8-row passes, token tails of the 4-token blocks, the 32-run path
+    // (4-bit, groups of whole 32-runs), the general path (other groups, 32-run and scalar tails)
+    const INT8: Case[] = [
+      { format: 'int8' }, // int8 per row: the ONNX kernel with one group per row
+      { format: 'int8', groupSize: 17, symmetric: false }, { format: 'uint8', axis: null }, { format: 'uint8', groupSize: 128, symmetric: false },
+      { format: 'int4', groupSize: 32 }, { format: 'int4', groupSize: 34 }, { format: 'uint4', groupSize: 64, symmetric: false }, { format: 'uint4', symmetric: false },
+      { format: 'fp4_e2m1', groupSize: 32 }, { format: 'fp4_e2m1', groupSize: 2 },
+    ];
+    for (const qo of INT8) {
+      it(`${qo.format} ${JSON.stringify(qo)}, int8 activations: gemm equals gemv per token and float64 over the quantized activations`, () => {
+        for (const [rows, cols, tokens] of [[1, 2176, 1], [9, 2176, 5], [17, 2176, 9], [3, 4352, 4], [8, 4352, 7]] as const) {
+          const w = randomF32(rows * cols, rows * 7 + cols, -2, 2), X = randomF32(tokens * cols, tokens * 3 + cols, -1, 1);
+          X[5] = 0; if (tokens > 2) X.fill(0, 2 * cols, 3 * cols); // a zero activation row (scale 0)
+          const q = simdnn.quantize(w, { cols, ...qo } as never), d = simdnn.dequantize(q);
+          const Y = simdnn.gemm(q, X, { activations: 'int8' }) as Float32Array; // the default, but fp4's is 'f32'
+          for (let t = 0; t < tokens; t++) {
+            const xt = X.subarray(t * cols, (t + 1) * cols), a = actQ(xt);
+            same(Y.subarray(t * rows, (t + 1) * rows), simdnn.gemv(q, xt, { activations: 'int8' }) as Float32Array, `${rows}x${cols} token ${t}`);
+            for (let r = 0; r < rows; r++) {
+              let want = 0, mag = 0;
+              for (let k = 0; k < cols; k++) { const p = d[r * cols + k] * a.q[k] * a.s; want += p; mag += Math.abs(p); }
+              if (!(Math.abs(Y[t * rows + r] - want) <= 1e-6 * mag + 1e-30)) expect.fail(`float64 ${rows}x${cols} row ${r} token ${t}: ${Y[t * rows + r]} vs ${want}`);
+            }
+          }
+          q.dispose();
+        }
+      });
+    }
+
+    it('int8 activations: Tensor X and out, non-finite X refused with nothing written', () => {
+      const rows = 6, cols = 64, tokens = 5, q = simdnn.quantize(randomF32(rows * cols, 8, -1, 1), { format: 'int4', cols, groupSize: 32 });
+      const X = randomF32(tokens * cols, 9, -1, 1), want = simdnn.gemm(q, X) as Float32Array;
+      const tx = simdnn.tensor(X), to = simdnn.tensor([tokens * rows]);
+      expect(simdnn.gemm(q, tx, { out: to })).toBe(to);
+      same(to.toArray(), want, 'tensors');
+      const o = new Float32Array(tokens * rows).fill(7), bad = X.slice();
+      bad[3 * cols + 1] = NaN;
+      expect(() => simdnn.gemm(q, bad, { out: o })).toThrow(/X: got a non-finite value, expected finite values with activations 'int8'/);
+      expect(o.every((v) => v === 7)).toBe(true);
+      expect(() => simdnn.gemm(q, X, { activations: 'binary' })).toThrow(/activations/);
+      tx.dispose(); to.dispose(); q.dispose();
+    });
 
     it('fp8 runs holding NaN / Inf codes: gemm repeats gemv exactly', () => {
       const rows = 4, cols = 80, tokens = 3, w = randomF32(rows * cols, 9, -300, 300);

@@ -5,18 +5,12 @@
 import { describe, it, beforeAll, expect } from 'vitest';
 import fc from 'fast-check';
 import { simdnn, TIERS } from './util';
-import { randomF32 } from './reference';
+import { randomF32, roundEven, actQ } from './reference';
 
 type F = 'int8' | 'uint8' | 'int4' | 'uint4';
 const FORMATS: F[] = ['int8', 'uint8', 'int4', 'uint4'];
 const bits = (f: F) => (f.endsWith('4') ? 4 : 8);
 const lohi = (f: F): [number, number] => (f.startsWith('u') ? [0, 2 ** bits(f) - 1] : [-(2 ** (bits(f) - 1)), 2 ** (bits(f) - 1) - 1]);
-
-/** Python's round(): half to even, via the nearest integer and a parity fix. */
-function roundEven(v: number): number {
-  const n = Math.round(v); // half up
-  return n - v === 0.5 && n % 2 !== 0 ? n - 1 : n;
-}
 
 /** ONNX semantics stated again: scales per group key, q = clip(rint(f32(x / s)) + zp). */
 function reference(f: F, x: Float32Array, rows: number, cols: number, key: (r: number, c: number) => number, nk: number, symmetric: boolean) {
@@ -49,14 +43,6 @@ function keyOf(g: Gran, rows: number, cols: number): [(r: number, c: number) => 
 }
 
 const SHAPES: [number, number, Gran][] = [[1, 2, {}], [3, 4, { axis: null }], [5, 34, { groupSize: 2 }], [17, 64, { groupSize: 32 }], [33, 128, { groupSize: 64 }], [4, 4098, {}], [2, 4096, { groupSize: 128 }], [65, 6, { groupSize: 6 }]];
-
-/** Legacy int8 activations: scale = fround(max|x| / 127), q = rne(x / scale) (float64 division). */
-function actQ(x: Float32Array): { q: Int8Array; s: number } {
-  let m = 0;
-  for (const v of x) m = Math.max(m, Math.abs(v));
-  const s = Math.fround(m / 127);
-  return { q: Int8Array.from(x, (v) => (s ? roundEven(v / s) : 0)), s };
-}
 
 for (const tier of TIERS) {
   describe(`tier ${tier}`, () => {

@@ -229,3 +229,17 @@ export function refLogStablemax(x: ArrayLike<number>, o: RefOptions): Float64Arr
     return [...row].map((z, i) => (finite ? logS(z) - ls : Math.log(p[r * o.cols + i])));
   }));
 }
+
+/** Python's round(): half to even, via the nearest integer and a parity fix. */
+export function roundEven(v: number): number {
+  const n = Math.round(v); // half up
+  return n - v === 0.5 && n % 2 !== 0 ? n - 1 : n;
+}
+
+/** int8 activations as gemv quantizes them: scale = fround(max|x| / 127), q = rne(x / scale) (float64 division). */
+export function actQ(x: Float32Array): { q: Int8Array; s: number } {
+  let m = 0;
+  for (const v of x) m = Math.max(m, Math.abs(v));
+  const s = Math.fround(m / 127);
+  return { q: Int8Array.from(x, (v) => (s ? roundEven(v / s) : 0)), s };
+}

@@ -1,7 +1,7 @@
 // Matrix-vector products y = W x over row-major W [rows, cols]: f32 weights (and their gemm, walked
-// in L1-sized chunks for many tokens at once), and int8 weights with one f32 scale per row, either
-// with int8 activations (x quantized once per call, integer dot products, exact sums) or with f32
-// activations (weights widened in registers).
+// in L1-sized chunks for many tokens at once), and int8 weights with one f32 scale per row and f32
+// activations (weights widened in registers; with int8 activations they run as the ONNX int8
+// kernel with one group per row, assembly/linalg/onnx.ts).
 import { fma4, hsum4 } from '../simd/fma';
 
 // @ts-ignore: decorator
@@ -101,37 +101,6 @@ export function gemm_f32(w: usize, x: usize, y: usize, rows: i32, cols: i32, tok
 /** y = W x, f32 (gemm_f32 with one token). */
 export function gemv_f32(w: usize, x: usize, y: usize, rows: i32, cols: i32): void {
   gemm_f32(w, x, y, rows, cols, 1, rows);
-}
-
-/** Exact sum of 16 i8 x i8 products as i32x4 lanes (SIMD128: widen to i16, i32x4.dot_i16x8_s). */
-// @ts-ignore: decorator
-@inline function dot16(a: v128, b: v128): v128 {
-  return i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(a), i16x8.extend_low_i8x16_s(b)),
-    i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(a), i16x8.extend_high_i8x16_s(b)));
-}
-
-/** Integer row dot of w8 (row r) and xq, over cols (exact i32). */
-// @ts-ignore: decorator
-@inline function rowDot8(wr: usize, xq: usize, cols: i32): i32 {
-  let acc = i32x4.splat(0), acc1 = acc;
-  let c = 0;
-  for (; c + 32 <= cols; c += 32) {
-    acc = i32x4.add(acc, dot16(v128.load(wr + <usize>c), v128.load(xq + <usize>c)));
-    acc1 = i32x4.add(acc1, dot16(v128.load(wr + <usize>c, 16), v128.load(xq + <usize>c, 16)));
-  }
-  for (; c + 16 <= cols; c += 16) acc = i32x4.add(acc, dot16(v128.load(wr + <usize>c), v128.load(xq + <usize>c)));
-  acc = i32x4.add(acc, acc1);
-  let s = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
-  for (; c < cols; c++) s += <i32>load<i8>(wr + <usize>c) * <i32>load<i8>(xq + <usize>c);
-  return s;
-}
-
-/** y[r] = scale[r] * sx * (w8[r] . xq): int8 weights and activations, exact integer sums. */
-export function gemv_i8_i8(w: usize, scale: usize, xq: usize, sx: f32, y: usize, rows: i32, cols: i32): void {
-  for (let r = 0; r < rows; r++) {
-    const d = rowDot8(w + <usize>r * <usize>cols, xq, cols);
-    store<f32>(y + (<usize>r << 2), <f32>(<f64>d * <f64>load<f32>(scale + (<usize>r << 2)) * <f64>sx));
-  }
 }
 
 /** y[r] = scale[r] * (w8[r] . x): int8 weights widened to f32 in registers, f32 activations. */

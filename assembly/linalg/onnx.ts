@@ -49,15 +49,21 @@ const FP4 = 4, E4M3 = 5, BOOK = 7;
     i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(a), i16x8.extend_high_i8x16_s(b)));
 }
 
-/** Exact sum over 32 elements of x * u, u the unsigned nibbles (0..15) of 16 packed bytes; x0 / x1 the even / odd elements. */
+/** The 4-bit codes (as the kernel multiplies them) of 32 elements from 16 packed bytes: even elements in lo, odd in hi. */
 // @ts-ignore: decorator
-@inline function dot32u(raw: v128, flip: v128, xe: v128, xo: v128, kind: i32): v128 {
-  const b = v128.xor(raw, flip), lo = nibCodes(v128.and(b, i8x16.splat(15)), kind), hi = nibCodes(i8x16.shr_u(b, 4), kind);
+@inline function codesLo(raw: v128, flip: v128, kind: i32): v128 { return nibCodes(v128.and(v128.xor(raw, flip), i8x16.splat(15)), kind); }
+// @ts-ignore: decorator
+@inline function codesHi(raw: v128, flip: v128, kind: i32): v128 { return nibCodes(i8x16.shr_u(v128.xor(raw, flip), 4), kind); }
+
+/** v + the exact sum over 32 elements of code * x: lo / hi the even / odd codes, the token's x deinterleaved the same way at x. */
+// @ts-ignore: decorator
+@inline function dot32(v: v128, lo: v128, hi: v128, x: usize): v128 {
+  const xe = v128.load(x), xo = v128.load(x, 16);
   if (ASC_FEATURE_RELAXED_SIMD) {
     // codes are valid i7 operands; four products of 127 * 24 stay within i16
-    return i32x4.extadd_pairwise_i16x8_s(i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(xe, lo), i16x8.relaxed_dot_i8x16_i7x16_s(xo, hi)));
+    return i32x4.add(v, i32x4.extadd_pairwise_i16x8_s(i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(xe, lo), i16x8.relaxed_dot_i8x16_i7x16_s(xo, hi))));
   }
-  return i32x4.add(dot16s(lo, xe), dot16s(hi, xo));
+  return i32x4.add(v, i32x4.add(dot16s(lo, xe), dot16s(hi, xo)));
 }
 
 /** One 4-bit code (as the kernel reads it) of element e of the row at wr. */
@@ -67,48 +73,116 @@ const FP4 = 4, E4M3 = 5, BOOK = 7;
   return kind == FP4 ? i8x16.extract_lane_u(i8x16.swizzle(fp4Table(), i8x16.splat(<i8>n)), 0) : n;
 }
 
+/** One code of the 8-bit kinds (int8, uint8 read as b ^ 0x80) times x[c], for the scalar tails. */
+// @ts-ignore: decorator
+@inline function byteProduct(wr: usize, x: usize, c: i32, kind: i32): i32 {
+  return <i32><i8>(<i32>load<u8>(wr + <usize>c) ^ (kind == 1 ? 0x80 : 0)) * <i32>load<i8>(x + <usize>c);
+}
+
+// @ts-ignore: decorator
+@inline function lanes(v: v128): i32 { return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3); }
+
 /**
- * y[r] = sx * sum_g scale[r, g] * (sum_{c in g} code[r, c] * xq[c] - zpe[r, g] * xs[g]): int8
- * activations xq (scale sx) with per-group sums xs (i32), exact integer sums per group.
- * xq for 4-bit kinds is deinterleaved per 32 columns: the 16 even elements, then the 16 odd ones.
+ * Rows [r0, r1) for the NT (1 or 4, a literal) tokens from t: each 16-byte load of weights is
+ * decoded once and serves all NT tokens, and every token gets exactly the one-token operations
+ * (exact integer sums with the same lanes, then the same float steps), so the result does not
+ * depend on how tokens are blocked.
  */
-export function gemv_onnx_i8(w: usize, kind: i32, scale: usize, zpe: usize, gstride: i32, xq: usize, xs: usize, sx: f32, y: usize, rows: i32, cols: i32, group: i32): void {
+// @ts-ignore: decorator
+@inline function block(w: usize, kind: i32, scale: usize, zpe: usize, gstride: i32, xq: usize, xs: usize, sx: usize, y: usize, rows: i32, cols: i32, group: i32, r0: i32, r1: i32, t: i32, NT: i32): void {
   const four = kind >= 2, flip8 = i8x16.splat(kind == 1 ? -128 : 0), flip4 = kind == 2 ? 8 : 0, flipv = i8x16.splat(<i8>(kind == 2 ? 0x88 : 0));
-  const rowBytes: usize = four ? <usize>(cols >> 1) : <usize>cols, groups = cols / group;
-  if (four && (group & 31) == 0) { // groups of whole 32-runs: group sums scaled in f32 lanes, one horizontal sum per row
-    for (let r = 0; r < rows; r++) {
-      const wr = w + <usize>r * rowBytes;
-      let acc = f32x4.splat(0);
+  const rowBytes: usize = four ? <usize>(cols >> 1) : <usize>cols, groups = cols / group, xt = <usize>cols, st = <usize>groups << 2;
+  const x0 = xq + <usize>t * xt, x1 = x0 + xt, x2 = x1 + xt, x3 = x2 + xt, s0 = xs + <usize>t * st;
+  for (let r = r0; r < r1; r++) {
+    const wr = w + <usize>r * rowBytes, yr = y + ((<usize>t * <usize>rows + <usize>r) << 2), yt = <usize>rows << 2;
+    if (four && (group & 31) == 0) { // groups of whole 32-runs: group sums scaled in f32 lanes, one horizontal sum per row
+      let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
       for (let g = 0; g < groups; g++) {
-        const c1 = (g + 1) * group, k = <usize>(gstride ? r * gstride + g : 0) << 2;
-        let v = i32x4(-zero(zpe, k, kind) * load<i32>(xs + (<usize>g << 2)), 0, 0, 0);
-        for (let c = g * group; c < c1; c += 32) v = i32x4.add(v, dot32u(v128.load(wr + <usize>(c >> 1)), flipv, v128.load(xq + <usize>c), v128.load(xq + <usize>c, 16), kind));
-        acc = fma4(f32x4.convert_i32x4_s(v), f32x4.splat(load<f32>(scale + k)), acc);
+        const c1 = (g + 1) * group, k = <usize>(gstride ? r * gstride + g : 0) << 2, z = -zero(zpe, k, kind), sg = s0 + (<usize>g << 2);
+        let v0 = i32x4(z * load<i32>(sg), 0, 0, 0), v1 = v0, v2 = v0, v3 = v0;
+        if (NT > 1) { v1 = i32x4(z * load<i32>(sg + st), 0, 0, 0); v2 = i32x4(z * load<i32>(sg + 2 * st), 0, 0, 0); v3 = i32x4(z * load<i32>(sg + 3 * st), 0, 0, 0); }
+        for (let c = g * group; c < c1; c += 32) {
+          const raw = v128.load(wr + <usize>(c >> 1)), lo = codesLo(raw, flipv, kind), hi = codesHi(raw, flipv, kind), o = <usize>c;
+          v0 = dot32(v0, lo, hi, x0 + o);
+          if (NT > 1) { v1 = dot32(v1, lo, hi, x1 + o); v2 = dot32(v2, lo, hi, x2 + o); v3 = dot32(v3, lo, hi, x3 + o); }
+        }
+        const sc = f32x4.splat(load<f32>(scale + k));
+        a0 = fma4(f32x4.convert_i32x4_s(v0), sc, a0);
+        if (NT > 1) { a1 = fma4(f32x4.convert_i32x4_s(v1), sc, a1); a2 = fma4(f32x4.convert_i32x4_s(v2), sc, a2); a3 = fma4(f32x4.convert_i32x4_s(v3), sc, a3); }
       }
-      store<f32>(y + (<usize>r << 2), <f32>(hsum4(acc) * <f64>(kind == FP4 ? sx * 0.5 : sx)));
+      store<f32>(yr, <f32>(hsum4(a0) * <f64>(kind == FP4 ? load<f32>(sx + (<usize>t << 2)) * 0.5 : load<f32>(sx + (<usize>t << 2)))));
+      if (NT > 1) {
+        store<f32>(yr + yt, <f32>(hsum4(a1) * <f64>(kind == FP4 ? load<f32>(sx + (<usize>t << 2), 4) * 0.5 : load<f32>(sx + (<usize>t << 2), 4))));
+        store<f32>(yr + 2 * yt, <f32>(hsum4(a2) * <f64>(kind == FP4 ? load<f32>(sx + (<usize>t << 2), 8) * 0.5 : load<f32>(sx + (<usize>t << 2), 8))));
+        store<f32>(yr + 3 * yt, <f32>(hsum4(a3) * <f64>(kind == FP4 ? load<f32>(sx + (<usize>t << 2), 12) * 0.5 : load<f32>(sx + (<usize>t << 2), 12))));
+      }
+      continue;
     }
-    return;
-  }
-  for (let r = 0; r < rows; r++) {
-    const wr = w + <usize>r * rowBytes;
-    let acc: f64 = 0;
+    let a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0;
     for (let g = 0; g < groups; g++) {
       const c0 = g * group, c1 = c0 + group;
-      let v = i32x4.splat(0), c = c0, s = 0;
+      let v0 = i32x4.splat(0), v1 = v0, v2 = v0, v3 = v0, c = c0, e0 = 0, e1 = 0, e2 = 0, e3 = 0;
       if (four) {
-        for (; c + 32 <= c1; c += 32) v = i32x4.add(v, dot32u(v128.load(wr + <usize>(c >> 1)), flipv, v128.load(xq + <usize>c), v128.load(xq + <usize>c, 16), kind));
-        for (; c < c1; c++) s += nib(wr, c, flip4, kind) * <i32>load<i8>(xq + <usize>c);
+        for (; c + 32 <= c1; c += 32) {
+          const raw = v128.load(wr + <usize>(c >> 1)), lo = codesLo(raw, flipv, kind), hi = codesHi(raw, flipv, kind), o = <usize>c;
+          v0 = dot32(v0, lo, hi, x0 + o);
+          if (NT > 1) { v1 = dot32(v1, lo, hi, x1 + o); v2 = dot32(v2, lo, hi, x2 + o); v3 = dot32(v3, lo, hi, x3 + o); }
+        }
+        for (; c < c1; c++) {
+          const n = nib(wr, c, flip4, kind), o = <usize>c;
+          e0 += n * <i32>load<i8>(x0 + o);
+          if (NT > 1) { e1 += n * <i32>load<i8>(x1 + o); e2 += n * <i32>load<i8>(x2 + o); e3 += n * <i32>load<i8>(x3 + o); }
+        }
       } else {
-        for (; c + 16 <= c1; c += 16) v = i32x4.add(v, dot16s(v128.xor(v128.load(wr + <usize>c), flip8), v128.load(xq + <usize>c)));
-        const f = kind == 1 ? 0x80 : 0;
-        for (; c < c1; c++) s += <i32><i8>(<i32>load<u8>(wr + <usize>c) ^ f) * <i32>load<i8>(xq + <usize>c);
+        for (; c + 16 <= c1; c += 16) {
+          const b = v128.xor(v128.load(wr + <usize>c), flip8), o = <usize>c;
+          v0 = i32x4.add(v0, dot16s(b, v128.load(x0 + o)));
+          if (NT > 1) { v1 = i32x4.add(v1, dot16s(b, v128.load(x1 + o))); v2 = i32x4.add(v2, dot16s(b, v128.load(x2 + o))); v3 = i32x4.add(v3, dot16s(b, v128.load(x3 + o))); }
+        }
+        for (; c < c1; c++) {
+          e0 += byteProduct(wr, x0, c, kind);
+          if (NT > 1) { e1 += byteProduct(wr, x1, c, kind); e2 += byteProduct(wr, x2, c, kind); e3 += byteProduct(wr, x3, c, kind); }
+        }
       }
-      s += i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
-      const k = <usize>(gstride ? r * gstride + g : 0) << 2;
-      s -= zero(zpe, k, kind) * load<i32>(xs + (<usize>g << 2));
-      acc += <f64>s * <f64>load<f32>(scale + k);
+      const k = <usize>(gstride ? r * gstride + g : 0) << 2, z = zero(zpe, k, kind), sc = <f64>load<f32>(scale + k), sg = s0 + (<usize>g << 2);
+      a0 += <f64>(e0 + lanes(v0) - z * load<i32>(sg)) * sc;
+      if (NT > 1) {
+        a1 += <f64>(e1 + lanes(v1) - z * load<i32>(sg + st)) * sc;
+        a2 += <f64>(e2 + lanes(v2) - z * load<i32>(sg + 2 * st)) * sc;
+        a3 += <f64>(e3 + lanes(v3) - z * load<i32>(sg + 3 * st)) * sc;
+      }
     }
-    store<f32>(y + (<usize>r << 2), <f32>(acc * <f64>(kind == FP4 ? sx * 0.5 : sx)));
+    const sp = sx + (<usize>t << 2);
+    store<f32>(yr, <f32>(a0 * <f64>(kind == FP4 ? load<f32>(sp) * 0.5 : load<f32>(sp))));
+    if (NT > 1) {
+      store<f32>(yr + yt, <f32>(a1 * <f64>(kind == FP4 ? load<f32>(sp, 4) * 0.5 : load<f32>(sp, 4))));
+      store<f32>(yr + 2 * yt, <f32>(a2 * <f64>(kind == FP4 ? load<f32>(sp, 8) * 0.5 : load<f32>(sp, 8))));
+      store<f32>(yr + 3 * yt, <f32>(a3 * <f64>(kind == FP4 ? load<f32>(sp, 12) * 0.5 : load<f32>(sp, 12))));
+    }
+  }
+}
+
+// each instantiation in its own function (side by side, Binaryen folds them into one loop that tests NT at run time)
+function tokens4(w: usize, kind: i32, scale: usize, zpe: usize, gstride: i32, xq: usize, xs: usize, sx: usize, y: usize, rows: i32, cols: i32, group: i32, r0: i32, r1: i32, t: i32): void {
+  block(w, kind, scale, zpe, gstride, xq, xs, sx, y, rows, cols, group, r0, r1, t, 4);
+}
+function tokens1(w: usize, kind: i32, scale: usize, zpe: usize, gstride: i32, xq: usize, xs: usize, sx: usize, y: usize, rows: i32, cols: i32, group: i32, r0: i32, r1: i32, t: i32): void {
+  block(w, kind, scale, zpe, gstride, xq, xs, sx, y, rows, cols, group, r0, r1, t, 1);
+}
+
+/**
+ * Y[t][r] = sx[t] * sum_g scale[r, g] * (sum_{c in g} code[r, c] * xq[t, c] - zpe[r, g] * xs[t, g])
+ * for `tokens` rows of int8 activations xq [tokens, cols] (scale sx[t], f32) with per-group sums
+ * xs [tokens, groups] (i32): exact integer sums per group. xq for 4-bit kinds is deinterleaved per
+ * 32 columns: the 16 even elements, then the 16 odd ones. Eight weight rows at a time pass all
+ * tokens, four per block, so the rows stay in L1; gemv is tokens = 1.
+ */
+export function gemm_onnx_i8(w: usize, kind: i32, scale: usize, zpe: usize, gstride: i32, xq: usize, xs: usize, sx: usize, y: usize, rows: i32, cols: i32, group: i32, tokens: i32): void {
+  for (let r0 = 0; r0 < rows; r0 += 8) {
+    const r1 = min(r0 + 8, rows);
+    let t = 0;
+    for (; t + 4 <= tokens; t += 4) tokens4(w, kind, scale, zpe, gstride, xq, xs, sx, y, rows, cols, group, r0, r1, t);
+    for (; t < tokens; t++) tokens1(w, kind, scale, zpe, gstride, xq, xs, sx, y, rows, cols, group, r0, r1, t);
   }
 }
 

@@ -13,7 +13,7 @@ import { gumbel } from './gumbel.js';
 import { attention, attentionNorm } from './attention.js';
 import { linearAttention } from './linear.js';
 import { tropicalAttention } from './tropical.js';
-import { gemvF32, gemvInt8, gemmGgml } from './linalg.js';
+import { gemvF32, gemvInt8F32, gemmGgml } from './linalg.js';
 import { gemvOnnx } from './onnx.js';
 import { gemvBinaryF32, gemvBinaryBits } from './binary.js';
 import { GGML, GGML_FORMATS, dequantizeBlock } from '../ops/ggml.js';
@@ -122,11 +122,8 @@ export function jsKernels(heap: Heap): Kernels {
     gemm_f32(w, x, y, rows, cols, tokens, ys) {
       for (let t = 0; t < tokens; t++) k.gemv_f32(w, x + 4 * t * cols, y + 4 * t * ys, rows, cols);
     },
-    gemv_i8_i8(w, scale, xq, sx, y, rows, cols) {
-      gemvInt8(new Int8Array(heap.buffer, w, rows * cols), f32(scale, rows), new Int8Array(heap.buffer, xq, cols), Math.fround(sx), f32(y, rows), rows, cols);
-    },
     gemv_i8_f32(w, scale, x, y, rows, cols) {
-      gemvInt8(new Int8Array(heap.buffer, w, rows * cols), f32(scale, rows), f32(x, cols), 1, f32(y, rows), rows, cols);
+      gemvInt8F32(new Int8Array(heap.buffer, w, rows * cols), f32(scale, rows), f32(x, cols), f32(y, rows), rows, cols);
     },
     gemm_ggml(w, format, xq, xd, _xs, y, rows, cols, tokens) {
       gemmGgml(new Uint8Array(heap.buffer), w, GGML_FORMATS[format], new Int8Array(heap.buffer, xq, tokens * cols), f32(xd, tokens * cols / 32), f32(y, tokens * rows), rows, cols, tokens);
@@ -139,9 +136,9 @@ export function jsKernels(heap: Heap): Kernels {
         k.gemm_f32(dec, x, y + 4 * r, n, cols, tokens, rows);
       }
     },
-    gemv_onnx_i8(w, kind, scale, zpe, gstride, xq, _xs, sx, y, rows, cols, group) {
-      const n = gstride ? rows * gstride : 1;
-      gemvOnnx(new Uint8Array(heap.buffer), w, kind, f32(scale, n), zeros(zpe, n, kind), gstride, new Int8Array(heap.buffer, xq, cols), Math.fround(sx), f32(y, rows), rows, cols, group);
+    gemm_onnx_i8(w, kind, scale, zpe, gstride, xq, _xs, sx, y, rows, cols, group, tokens) { // token by token
+      const n = gstride ? rows * gstride : 1, s = f32(sx, tokens);
+      for (let t = 0; t < tokens; t++) gemvOnnx(new Uint8Array(heap.buffer), w, kind, f32(scale, n), zeros(zpe, n, kind), gstride, new Int8Array(heap.buffer, xq + t * cols, cols), s[t], f32(y + 4 * t * rows, rows), rows, cols, group);
     },
     gemv_onnx_f32(w, kind, scale, zpe, gstride, x, y, rows, cols, group, table) {
       const n = gstride ? rows * gstride : 1;

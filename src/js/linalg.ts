@@ -8,12 +8,12 @@ export function gemvF32(w: Float32Array, x: Float32Array, y: Float32Array, rows:
   }
 }
 
-/** int8 weights with row scales; xq int8 activations with scale sx (exact integer sums), or f32 x. */
-export function gemvInt8(w: Int8Array, scale: Float32Array, x: Int8Array | Float32Array, sx: number, y: Float32Array, rows: number, cols: number): void {
+/** int8 weights with row scales times f32 x (int8 activations run as the ONNX int8 kernel, src/js/onnx.ts). */
+export function gemvInt8F32(w: Int8Array, scale: Float32Array, x: Float32Array, y: Float32Array, rows: number, cols: number): void {
   for (let r = 0; r < rows; r++) {
     let s = 0;
     for (let c = 0; c < cols; c++) s += w[r * cols + c] * x[c];
-    y[r] = x instanceof Int8Array ? s * scale[r] * sx : Math.fround(s) * scale[r];
+    y[r] = Math.fround(s) * scale[r];
   }
 }
 

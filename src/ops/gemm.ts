@@ -1,8 +1,9 @@
 // gemm: Y[t] = W X[t] for several activation rows (prefill). ggml formats with int8 activations run
-// as one kernel call (each group of four weight rows decoded once into a panel for all tokens);
-// ggml formats with f32 activations and the ONNX-layout and codebook formats decode each weight
-// row once for all tokens; f32 weights are walked in L1-sized chunks, 32 tokens at a time;
-// the other weight kinds (int8 per row, binary) run gemv per token in this release.
+// as one kernel call (each group of four weight rows decoded once into a panel for all tokens), the
+// ONNX integer formats, int8 per row and fp4 with int8 activations as one call (each weight load
+// decoded once for four tokens); ggml formats with f32 activations and the ONNX-layout and codebook
+// formats decode each weight row once for all tokens; f32 weights are walked in L1-sized chunks, 32
+// tokens at a time; binary weights and int8 per row with f32 activations run gemv per token.
 import { runtime } from '../runtime/runtime.js';
 import { Tensor } from '../runtime/tensor.js';
 import { SimdnnArgumentError, describe } from '../runtime/errors.js';
@@ -10,9 +11,9 @@ import { f32Input, optionsOf, positiveInt, type F32Input } from './args.js';
 import { copyOut, scratchRegions, inputAt, overlaps } from './marshal.js';
 import { GGML, type GgmlFormat } from './ggml.js';
 import { gemmGgml, gemmGgmlF32 } from './ggml-gemm.js';
-import { QTensor, gemv, defaultActivations, onnxWeights } from './quant.js';
-import { gemmOnnxF32 } from './onnx-gemv.js';
-import { isOnnx } from './onnx.js';
+import { QTensor, gemv, defaultActivations, onnxWeights, quantizeRow } from './quant.js';
+import { gemmOnnxF32, gemmOnnxI8 } from './onnx-gemv.js';
+import { isOnnx, isOnnxInt } from './onnx.js';
 import type { Activations } from './binary.js';
 
 export interface GemmOptions {
@@ -56,6 +57,15 @@ export function gemm(w: F32Input | QTensor, X: F32Input, options?: GemmOptions):
     const py = gemmGgml(rt, { format: w.format as GgmlFormat, rows, cols, w: w.q.ptr }, xv, tokens, outT ? (o.out as Tensor).ptr : undefined);
     return outT ? (o.out as Tensor) : copyOut(rt, py, tokens * rows, o.out as Float32Array | undefined, Float32Array);
   }
+  const act = o.activations ?? defaultActivations(w);
+  if (w instanceof QTensor && act === 'int8' && (isOnnxInt(w.format) || w.format === 'fp4_e2m1')) { // one kernel call (int8 per row is int8 with one group per row)
+    const xv = X instanceof Tensor ? X.toArray() : X;
+    if (xv.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('X', 'a non-finite value', "finite values with activations 'int8'");
+    const xq = new Int8Array(n), sx = new Float32Array(tokens);
+    for (let t = 0; t < tokens; t++) sx[t] = quantizeRow(xv.subarray(t * cols, (t + 1) * cols), xq, t * cols);
+    const py = gemmOnnxI8(rt, onnxWeights(w), xq, sx, tokens, outT ? (o.out as Tensor).ptr : undefined); // QTensor weights and scratch activations: out cannot overlap them
+    return outT ? (o.out as Tensor) : copyOut(rt, py, tokens * rows, o.out as Float32Array | undefined, Float32Array);
+  }
   // one kernel call writing Y straight into a Tensor out, unless out overlaps an input (then through scratch)
   const ot = outT ? (o.out as Tensor) : undefined;
   const apart = (t: F32Input, len: number) => !overlaps(ot!, tokens * rows, t, len);
@@ -64,7 +74,7 @@ export function gemm(w: F32Input | QTensor, X: F32Input, options?: GemmOptions):
     const y = copyOut(rt, py, tokens * rows, ot ? ot.data : (o.out as Float32Array | undefined), Float32Array);
     return ot ?? y;
   };
-  if (w instanceof QTensor && (ggml || (w.layout && isOnnx(w.format))) && (o.activations ?? defaultActivations(w)) === 'f32') { // each weight row decoded once for all tokens
+  if (w instanceof QTensor && (ggml || (w.layout && isOnnx(w.format))) && act === 'f32') { // each weight row decoded once for all tokens
     const dst = ot && apart(X, n) ? ot.ptr : undefined;
     return result(ggml ? gemmGgmlF32(rt, { format: w.format as GgmlFormat, rows, cols, w: w.q.ptr }, X, tokens, dst) : gemmOnnxF32(rt, onnxWeights(w), X, tokens, dst));
   }
@@ -78,7 +88,6 @@ export function gemm(w: F32Input | QTensor, X: F32Input, options?: GemmOptions):
   }
   // token by token: every check above ran first, so a bad token cannot leave a half-written out
   const xs = X instanceof Tensor ? X.toArray() : X, y = new Float32Array(tokens * rows);
-  const act = o.activations ?? defaultActivations(w);
   if ((act === 'int8' || act === 'binary') && w instanceof QTensor && xs.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('X', 'a non-finite value', `finite values with activations '${act}'`);
   for (let t = 0; t < tokens; t++) y.set(gemv(w, xs.subarray(t * cols, (t + 1) * cols), { activations: o.activations }) as Float32Array, t * rows);
   if (outT) { (o.out as Tensor).data.set(y); return o.out as Tensor; }

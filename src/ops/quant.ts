@@ -8,7 +8,7 @@ import { GGML, GGML_FORMATS, FROM_BYTES_ONLY, quantizeBlock, dequantizeBlock, ty
 import { gemmGgml, gemmGgmlF32 } from './ggml-gemm.js';
 import { isOnnxInt, isOnnx, is4bit, rne, scaleLayout, scaleIndex, quantizeInt, packCodes, unpackCodes, dequantizeInt, byteLengthInt, kernelZero, RANGE, type OnnxFormat, type OnnxIntFormat, type ScaleLayout } from './onnx.js';
 import { isOnnxFloat, quantizeFloat, decodeFloat, FLOAT_MAX, ONNX_FLOAT_FORMATS, type OnnxFloatFormat } from './onnx-float.js';
-import { gemvOnnx, type OnnxWeights } from './onnx-gemv.js';
+import { gemmOnnxI8, gemvOnnxF32, type OnnxWeights } from './onnx-gemv.js';
 import { isCodebook, codebookTable, tableMax, quantizeCodebook, kernelTable, CODEBOOK_FORMATS, type CodebookFormat } from './codebook.js';
 import { byteLengthBinary, quantizeBinary, fromBinary, dequantizeBinary, gemvBinary, type Activations, type BinaryParts } from './binary.js';
 
@@ -238,16 +238,16 @@ export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float
   const float = w instanceof QTensor && isOnnxFloat(w.format), act = o.activations ?? defaultActivations(w);
   if (act !== 'int8' && act !== 'f32') throw new SimdnnArgumentError('activations', describe(act), "'int8' or 'f32' ('binary' is for binary weights)");
   if ((float || (w instanceof QTensor && isCodebook(w.format))) && act === 'int8' && w.format !== 'fp4_e2m1') throw new SimdnnArgumentError('activations', describe(act), `'f32' for ${w.format} weights (decoded in registers)`);
-  if (w instanceof QTensor && w.layout) {
+  if (w instanceof QTensor && (w.layout || (w.format === 'int8' && act === 'int8'))) {
     if (o.out !== undefined && f32Input(rt, 'out', o.out) !== rows) throw new SimdnnArgumentError('out', describe(o.out), `length ${rows}`);
-    let xq: Int8Array | undefined, sx = 1;
+    const outT = o.out instanceof Tensor, dst = outT ? (o.out as Tensor).ptr : undefined;
+    let py: number;
     if (act === 'int8') {
       const xv = x instanceof Tensor ? x.toArray() : x;
       if (xv.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', "finite values with activations 'int8'");
-      xq = new Int8Array(cols); sx = quantizeRow(xv, xq, 0);
-    }
-    const outT = o.out instanceof Tensor;
-    const py = gemvOnnx(rt, onnxWeights(w), x, xq, sx, outT ? (o.out as Tensor).ptr : undefined);
+      const xq = new Int8Array(cols), sx = Float32Array.of(quantizeRow(xv, xq, 0));
+      py = gemmOnnxI8(rt, onnxWeights(w), xq, sx, 1, dst);
+    } else py = gemvOnnxF32(rt, onnxWeights(w), x, dst);
     return outT ? (o.out as Tensor) : copyOut(rt, py, rows, o.out as Float32Array | undefined, Float32Array);
   }
   if (o.out !== undefined && f32Input(rt, 'out', o.out) !== rows) throw new SimdnnArgumentError('out', describe(o.out), `length ${rows}`);
@@ -256,28 +256,24 @@ export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float
     const py = gemmGgmlF32(rt, { format: w.format, rows, cols, w: w.q.ptr }, x, 1, outT ? (o.out as Tensor).ptr : undefined);
     return outT ? (o.out as Tensor) : copyOut(rt, py, rows, o.out as Float32Array | undefined, Float32Array);
   }
-  const int8 = w instanceof QTensor && act === 'int8';
-  const xv = int8 ? (x instanceof Tensor ? x.toArray() : x) : undefined;
-  if (xv && xv.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', "finite values with activations 'int8'");
-  const ggml = w instanceof QTensor && isGgml(w.format);
-  if (ggml) {
-    const py = gemmGgml(rt, { format: w.format as GgmlFormat, rows, cols, w: w.q.ptr }, xv!, 1, outT ? (o.out as Tensor).ptr : undefined);
+  if (w instanceof QTensor && isGgml(w.format)) { // int8 activations
+    const xv = x instanceof Tensor ? x.toArray() : x;
+    if (xv.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', "finite values with activations 'int8'");
+    const py = gemmGgml(rt, { format: w.format, rows, cols, w: w.q.ptr }, xv, 1, outT ? (o.out as Tensor).ptr : undefined);
     return outT ? (o.out as Tensor) : copyOut(rt, py, rows, o.out as Float32Array | undefined, Float32Array);
   }
-  const at = scratchRegions(rt, [w instanceof QTensor || w instanceof Tensor ? 0 : w.length * 4, int8 ? cols : (x instanceof Tensor ? 0 : cols * 4), outT ? 0 : rows * 4]);
+  const at = scratchRegions(rt, [w instanceof QTensor || w instanceof Tensor ? 0 : w.length * 4, x instanceof Tensor ? 0 : cols * 4, outT ? 0 : rows * 4]);
   const py = outT ? (o.out as Tensor).ptr : at[2];
-  if (w instanceof QTensor) {
-    if (int8) {
-      const xq = new Int8Array(cols), sx = quantizeRow(xv!, xq, 0);
-      new Int8Array(rt.alloc.heap.buffer, at[1], cols).set(xq);
-      rt.kernels.gemv_i8_i8(w.q.ptr, w.s!.ptr, at[1], sx, py, rows, cols);
-    } else rt.kernels.gemv_i8_f32(w.q.ptr, w.s!.ptr, inputAt(rt, x, at[1]), py, rows, cols);
-  } else rt.kernels.gemv_f32(inputAt(rt, w, at[0]), inputAt(rt, x, at[1]), py, rows, cols);
+  if (w instanceof QTensor) rt.kernels.gemv_i8_f32(w.q.ptr, w.s!.ptr, inputAt(rt, x, at[1]), py, rows, cols);
+  else rt.kernels.gemv_f32(inputAt(rt, w, at[0]), inputAt(rt, x, at[1]), py, rows, cols);
   return outT ? (o.out as Tensor) : copyOut(rt, py, rows, o.out as Float32Array | undefined, Float32Array);
 }
 
-/** @internal The kernel view of a QTensor with a scale layout (the ONNX and codebook formats). */
-export const onnxWeights = (w: QTensor): OnnxWeights => ({ format: w.format as OnnxFormat, rows: w.rows, cols: w.cols, w: w.q.ptr, scales: w.s!.ptr, zpe: w.z?.ptr ?? 0, table: w.t?.ptr ?? 0, layout: w.layout! });
+/**
+ * @internal The kernel view of a QTensor with a scale layout (the ONNX and codebook formats), or
+ * of int8 with row scales (the ONNX kernel's int8 with one group per row).
+ */
+export const onnxWeights = (w: QTensor): OnnxWeights => ({ format: w.format as OnnxFormat, rows: w.rows, cols: w.cols, w: w.q.ptr, scales: w.s!.ptr, zpe: w.z?.ptr ?? 0, table: w.t?.ptr ?? 0, layout: w.layout ?? { groupSize: w.cols, groupsPerRow: 1, count: w.rows } });
 
 /** 'f32' for the float, codebook and binary formats (and plain f32 weights), else 'int8'. */
 export const defaultActivations = (w: unknown): 'int8' | 'f32' => (w instanceof QTensor && !isOnnxFloat(w.format) && !isCodebook(w.format) && w.format !== 'binary' ? 'int8' : 'f32');

@@ -32,14 +32,13 @@ export interface Kernels {
   dot_f32(a: number, b: number, n: number): number;
   gemv_f32(w: number, x: number, y: number, rows: number, cols: number): void;
   gemm_f32(w: number, x: number, y: number, rows: number, cols: number, tokens: number, ys: number): void;
-  gemv_i8_i8(w: number, scale: number, xq: number, sx: number, y: number, rows: number, cols: number): void;
   gemv_i8_f32(w: number, scale: number, x: number, y: number, rows: number, cols: number): void;
   gemm_ggml(w: number, format: number, xq: number, xd: number, xs: number, y: number, rows: number, cols: number, tokens: number, panel: number): void;
   gemm_ggml_f32(w: number, format: number, x: number, y: number, rows: number, cols: number, tokens: number, dec: number): void;
   dot_i8(a: number, b: number, n: number): number;
   dot_u8i8(a: number, b: number, n: number): number;
   hadamard_f32(x: number, y: number, rows: number, cols: number): void;
-  gemv_onnx_i8(w: number, kind: number, scale: number, zpe: number, gstride: number, xq: number, xs: number, sx: number, y: number, rows: number, cols: number, group: number): void;
+  gemm_onnx_i8(w: number, kind: number, scale: number, zpe: number, gstride: number, xq: number, xs: number, sx: number, y: number, rows: number, cols: number, group: number, tokens: number): void;
   gemv_onnx_f32(w: number, kind: number, scale: number, zpe: number, gstride: number, x: number, y: number, rows: number, cols: number, group: number, table: number): void;
   gemm_onnx_f32(w: number, kind: number, scale: number, zpe: number, gstride: number, x: number, y: number, rows: number, cols: number, group: number, table: number, tokens: number, dec: number): void;
   gemv_binary_f32(w: number, scale: number, gstride: number, x: number, y: number, rows: number, cols: number, group: number, tab: number): void;
@@ -47,8 +46,8 @@ export interface Kernels {
 }
 
 export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
-  'softmax_f32', 'log_softmax_f32', 'logsumexp_f32', 'softmax_online_f32', 'softmax_two_pass_f32', 'softpick_f32', 'stablemax_f32', 'log_stablemax_f32', 'taylor_softmax_f32', 'relu_norm_f32', 'sigmoid_norm_f32', 'sparsemax_f32', 'entmax15_f32', 'softplus_norm_f32', 'gumbel_f32', 'attention_f32', 'attention_norm_f32', 'linear_attention_f32', 'tropical_attention_f32', 'entmax_f32', 'sinkhorn_f32', 'self_adjust_softmax_f32', 'topk_f32', 'topk_softmax_f32', 'mask_logits_f32', 'exp_f32', 'log_f32', 'dot_f32', 'gemv_f32', 'gemm_f32', 'gemv_i8_i8', 'gemv_i8_f32', 'gemm_ggml', 'gemm_ggml_f32', 'dot_i8', 'gemv_onnx_i8', 'gemv_onnx_f32', 'gemm_onnx_f32', 'hadamard_f32', 'dot_u8i8', 'gemv_binary_f32', 'gemv_binary_bin',
+  'softmax_f32', 'log_softmax_f32', 'logsumexp_f32', 'softmax_online_f32', 'softmax_two_pass_f32', 'softpick_f32', 'stablemax_f32', 'log_stablemax_f32', 'taylor_softmax_f32', 'relu_norm_f32', 'sigmoid_norm_f32', 'sparsemax_f32', 'entmax15_f32', 'softplus_norm_f32', 'gumbel_f32', 'attention_f32', 'attention_norm_f32', 'linear_attention_f32', 'tropical_attention_f32', 'entmax_f32', 'sinkhorn_f32', 'self_adjust_softmax_f32', 'topk_f32', 'topk_softmax_f32', 'mask_logits_f32', 'exp_f32', 'log_f32', 'dot_f32', 'gemv_f32', 'gemm_f32', 'gemv_i8_f32', 'gemm_ggml', 'gemm_ggml_f32', 'dot_i8', 'gemm_onnx_i8', 'gemv_onnx_f32', 'gemm_onnx_f32', 'hadamard_f32', 'dot_u8i8', 'gemv_binary_f32', 'gemv_binary_bin',
 ];
 
 /** Must match simdnn_abi() in assembly/index.ts: a wasm file from another version is refused. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
