@@ -54,7 +54,7 @@ for (const tier of TIERS) {
     // (4-bit, groups of whole 32-runs), the general path (other groups, 32-run and scalar tails)
     const INT8: Case[] = [
       { format: 'int8' }, // int8 per row: the ONNX kernel with one group per row
-      { format: 'int8', groupSize: 17, symmetric: false }, { format: 'uint8', axis: null }, { format: 'uint8', groupSize: 128, symmetric: false },
+      { format: 'int8', groupSize: 17, symmetric: false }, { format: 'int8', groupSize: 68 }, { format: 'uint8', axis: null }, { format: 'uint8', groupSize: 272, symmetric: false }, // 8-bit: 32-runs, 16-runs, scalar tails
       { format: 'int4', groupSize: 32 }, { format: 'int4', groupSize: 34 }, { format: 'uint4', groupSize: 64, symmetric: false }, { format: 'uint4', symmetric: false },
       { format: 'fp4_e2m1', groupSize: 32 }, { format: 'fp4_e2m1', groupSize: 2 },
     ];

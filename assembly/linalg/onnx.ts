@@ -79,6 +79,10 @@ const FP4 = 4, E4M3 = 5, BOOK = 7;
   return <i32><i8>(<i32>load<u8>(wr + <usize>c) ^ (kind == 1 ? 0x80 : 0)) * <i32>load<i8>(x + <usize>c);
 }
 
+/** v + the exact sum over 32 elements of code * x: b / d the codes of the first / second 16, x the token's activations. */
+// @ts-ignore: decorator
+@inline function bytes32(v: v128, b: v128, d: v128, x: usize): v128 { return i32x4.add(v, i32x4.add(dot16s(b, v128.load(x)), dot16s(d, v128.load(x, 16)))); }
+
 // @ts-ignore: decorator
 @inline function lanes(v: v128): i32 { return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3); }
 
@@ -134,6 +138,11 @@ const FP4 = 4, E4M3 = 5, BOOK = 7;
           if (NT > 1) { e1 += n * <i32>load<i8>(x1 + o); e2 += n * <i32>load<i8>(x2 + o); e3 += n * <i32>load<i8>(x3 + o); }
         }
       } else {
+        for (; c + 32 <= c1; c += 32) { // two loads a step: the one-token case streams closer to memory speed
+          const b = v128.xor(v128.load(wr + <usize>c), flip8), d = v128.xor(v128.load(wr + <usize>c, 16), flip8), o = <usize>c;
+          v0 = bytes32(v0, b, d, x0 + o);
+          if (NT > 1) { v1 = bytes32(v1, b, d, x1 + o); v2 = bytes32(v2, b, d, x2 + o); v3 = bytes32(v3, b, d, x3 + o); }
+        }
         for (; c + 16 <= c1; c += 16) {
           const b = v128.xor(v128.load(wr + <usize>c), flip8), o = <usize>c;
           v0 = i32x4.add(v0, dot16s(b, v128.load(x0 + o)));
