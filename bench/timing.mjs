@@ -25,3 +25,15 @@ export function table(head, rows) {
   const line = (cells) => `| ${cells.join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
+
+/**
+ * Median ms of a and of b, timed alternately (a, b, a, b, ...) after a warm-up of each, so a
+ * machine whose speed drifts during the run slows both alike: for ratios within one run.
+ */
+export function interleaved(a, b, { rounds = 7 } = {}) {
+  a(); b();
+  const ta = [], tb = [];
+  for (let r = 0; r < rounds; r++) { ta.push(batch(a, 1)); tb.push(batch(b, 1)); }
+  const med = (t) => t.sort((x, y) => x - y)[t.length >> 1];
+  return { a: med(ta), b: med(tb) };
+}
