@@ -83,6 +83,10 @@ const FP4 = 4, E4M3 = 5, BOOK = 7;
 // @ts-ignore: decorator
 @inline function bytes32(v: v128, b: v128, d: v128, x: usize): v128 { return i32x4.add(v, i32x4.add(dot16s(b, v128.load(x)), dot16s(d, v128.load(x, 16)))); }
 
+/** The factor of a token's sums: its activation scale at p (fp4: half of it, the codes being twice the values). */
+// @ts-ignore: decorator
+@inline function factor(p: usize, kind: i32): f64 { return <f64>(kind == FP4 ? load<f32>(p) * 0.5 : load<f32>(p)); }
+
 // @ts-ignore: decorator
 @inline function lanes(v: v128): i32 { return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3); }
 
@@ -96,9 +100,9 @@ const FP4 = 4, E4M3 = 5, BOOK = 7;
 @inline function block(w: usize, kind: i32, scale: usize, zpe: usize, gstride: i32, xq: usize, xs: usize, sx: usize, y: usize, rows: i32, cols: i32, group: i32, r0: i32, r1: i32, t: i32, NT: i32): void {
   const four = kind >= 2, flip8 = i8x16.splat(kind == 1 ? -128 : 0), flip4 = kind == 2 ? 8 : 0, flipv = i8x16.splat(<i8>(kind == 2 ? 0x88 : 0));
   const rowBytes: usize = four ? <usize>(cols >> 1) : <usize>cols, groups = cols / group, xt = <usize>cols, st = <usize>groups << 2;
-  const x0 = xq + <usize>t * xt, x1 = x0 + xt, x2 = x1 + xt, x3 = x2 + xt, s0 = xs + <usize>t * st;
+  const x0 = xq + <usize>t * xt, x1 = x0 + xt, x2 = x1 + xt, x3 = x2 + xt, s0 = xs + <usize>t * st, sp = sx + (<usize>t << 2), yt = <usize>rows << 2;
   for (let r = r0; r < r1; r++) {
-    const wr = w + <usize>r * rowBytes, yr = y + ((<usize>t * <usize>rows + <usize>r) << 2), yt = <usize>rows << 2;
+    const wr = w + <usize>r * rowBytes, yr = y + ((<usize>t * <usize>rows + <usize>r) << 2);
     if (four && (group & 31) == 0) { // groups of whole 32-runs: group sums scaled in f32 lanes, one horizontal sum per row
       let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
       for (let g = 0; g < groups; g++) {
@@ -114,12 +118,8 @@ const FP4 = 4, E4M3 = 5, BOOK = 7;
         a0 = fma4(f32x4.convert_i32x4_s(v0), sc, a0);
         if (NT > 1) { a1 = fma4(f32x4.convert_i32x4_s(v1), sc, a1); a2 = fma4(f32x4.convert_i32x4_s(v2), sc, a2); a3 = fma4(f32x4.convert_i32x4_s(v3), sc, a3); }
       }
-      store<f32>(yr, <f32>(hsum4(a0) * <f64>(kind == FP4 ? load<f32>(sx + (<usize>t << 2)) * 0.5 : load<f32>(sx + (<usize>t << 2)))));
-      if (NT > 1) {
-        store<f32>(yr + yt, <f32>(hsum4(a1) * <f64>(kind == FP4 ? load<f32>(sx + (<usize>t << 2), 4) * 0.5 : load<f32>(sx + (<usize>t << 2), 4))));
-        store<f32>(yr + 2 * yt, <f32>(hsum4(a2) * <f64>(kind == FP4 ? load<f32>(sx + (<usize>t << 2), 8) * 0.5 : load<f32>(sx + (<usize>t << 2), 8))));
-        store<f32>(yr + 3 * yt, <f32>(hsum4(a3) * <f64>(kind == FP4 ? load<f32>(sx + (<usize>t << 2), 12) * 0.5 : load<f32>(sx + (<usize>t << 2), 12))));
-      }
+      store<f32>(yr, <f32>(hsum4(a0) * factor(sp, kind)));
+      if (NT > 1) { store<f32>(yr + yt, <f32>(hsum4(a1) * factor(sp + 4, kind))); store<f32>(yr + 2 * yt, <f32>(hsum4(a2) * factor(sp + 8, kind))); store<f32>(yr + 3 * yt, <f32>(hsum4(a3) * factor(sp + 12, kind))); }
       continue;
     }
     let a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0;
@@ -161,13 +161,8 @@ const FP4 = 4, E4M3 = 5, BOOK = 7;
         a3 += <f64>(e3 + lanes(v3) - z * load<i32>(sg + 3 * st)) * sc;
       }
     }
-    const sp = sx + (<usize>t << 2);
-    store<f32>(yr, <f32>(a0 * <f64>(kind == FP4 ? load<f32>(sp) * 0.5 : load<f32>(sp))));
-    if (NT > 1) {
-      store<f32>(yr + yt, <f32>(a1 * <f64>(kind == FP4 ? load<f32>(sp, 4) * 0.5 : load<f32>(sp, 4))));
-      store<f32>(yr + 2 * yt, <f32>(a2 * <f64>(kind == FP4 ? load<f32>(sp, 8) * 0.5 : load<f32>(sp, 8))));
-      store<f32>(yr + 3 * yt, <f32>(a3 * <f64>(kind == FP4 ? load<f32>(sp, 12) * 0.5 : load<f32>(sp, 12))));
-    }
+    store<f32>(yr, <f32>(a0 * factor(sp, kind)));
+    if (NT > 1) { store<f32>(yr + yt, <f32>(a1 * factor(sp + 4, kind))); store<f32>(yr + 2 * yt, <f32>(a2 * factor(sp + 8, kind))); store<f32>(yr + 3 * yt, <f32>(a3 * factor(sp + 12, kind))); }
   }
 }
 

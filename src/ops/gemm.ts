@@ -11,7 +11,7 @@ import { f32Input, optionsOf, positiveInt, type F32Input } from './args.js';
 import { copyOut, scratchRegions, inputAt, overlaps } from './marshal.js';
 import { GGML, type GgmlFormat } from './ggml.js';
 import { gemmGgml, gemmGgmlF32 } from './ggml-gemm.js';
-import { QTensor, gemv, defaultActivations, onnxWeights, quantizeRow } from './quant.js';
+import { QTensor, gemv, defaultActivations, onnxWeights } from './quant.js';
 import { gemmOnnxF32, gemmOnnxI8 } from './onnx-gemv.js';
 import { isOnnx, isOnnxInt } from './onnx.js';
 import type { Activations } from './binary.js';
@@ -59,11 +59,7 @@ export function gemm(w: F32Input | QTensor, X: F32Input, options?: GemmOptions):
   }
   const act = o.activations ?? defaultActivations(w);
   if (w instanceof QTensor && act === 'int8' && (isOnnxInt(w.format) || w.format === 'fp4_e2m1')) { // one kernel call (int8 per row is int8 with one group per row)
-    const xv = X instanceof Tensor ? X.toArray() : X;
-    if (xv.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('X', 'a non-finite value', "finite values with activations 'int8'");
-    const xq = new Int8Array(n), sx = new Float32Array(tokens);
-    for (let t = 0; t < tokens; t++) sx[t] = quantizeRow(xv.subarray(t * cols, (t + 1) * cols), xq, t * cols);
-    const py = gemmOnnxI8(rt, onnxWeights(w), xq, sx, tokens, outT ? (o.out as Tensor).ptr : undefined); // QTensor weights and scratch activations: out cannot overlap them
+    const py = gemmOnnxI8(rt, onnxWeights(w), 'X', X, tokens, outT ? (o.out as Tensor).ptr : undefined); // QTensor weights and scratch activations: out cannot overlap them
     return outT ? (o.out as Tensor) : copyOut(rt, py, tokens * rows, o.out as Float32Array | undefined, Float32Array);
   }
   // one kernel call writing Y straight into a Tensor out, unless out overlaps an input (then through scratch)

@@ -4,7 +4,7 @@ import { runtime } from '../runtime/runtime.js';
 import { Tensor, tensor } from '../runtime/tensor.js';
 import { SimdnnArgumentError, describe } from '../runtime/errors.js';
 import { f32Input, optionsOf, isPositiveInt, type F32Input } from './args.js';
-import { quantizeRow } from './quant.js';
+import { quantizeRow } from './onnx.js';
 
 export interface KVCacheOptions {
   /** Batch size. Default 1. */

@@ -35,6 +35,15 @@ const unsigned = (f: OnnxIntFormat) => f === 'uint8' || f === 'uint4';
 /** How the scales are laid out: `groupsPerRow` scales per row (0 = one scale for the tensor). */
 export interface ScaleLayout { groupSize: number; groupsPerRow: number; count: number }
 
+/** Symmetric int8 of one row into out[to..]: scale = max|x| / 127 (f32), q = rne(x / scale); returns the scale. */
+export function quantizeRow(row: ArrayLike<number>, out: Int8Array, to: number): number {
+  let m = 0;
+  for (let c = 0; c < row.length; c++) m = Math.max(m, Math.abs(row[c]));
+  const scale = Math.fround(m / 127);
+  for (let c = 0; c < row.length; c++) out[to + c] = scale ? Math.max(-127, Math.min(127, rne(row[c] / scale))) : 0;
+  return scale;
+}
+
 /** groupSize -> blocked (cols % groupSize == 0); axis null -> per tensor; else per row. */
 export function scaleLayout(format: string, rows: number, cols: number, groupSize: unknown, axis: unknown): ScaleLayout {
   if (axis !== undefined && axis !== null && axis !== 0 && axis !== 1) throw new SimdnnArgumentError('axis', describe(axis), '0 (a scale per row), 1 (with groupSize: per group of a row) or null (one scale for the tensor)');

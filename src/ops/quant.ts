@@ -6,7 +6,7 @@ import { f32Input, optionsOf, positiveInt, type F32Input } from './args.js';
 import { scratchRegions, inputAt, copyOut, overlaps } from './marshal.js';
 import { GGML, GGML_FORMATS, FROM_BYTES_ONLY, quantizeBlock, dequantizeBlock, type GgmlFormat } from './ggml.js';
 import { gemmGgml, gemmGgmlF32 } from './ggml-gemm.js';
-import { isOnnxInt, isOnnx, is4bit, rne, scaleLayout, scaleIndex, quantizeInt, packCodes, unpackCodes, dequantizeInt, byteLengthInt, kernelZero, RANGE, type OnnxFormat, type OnnxIntFormat, type ScaleLayout } from './onnx.js';
+import { isOnnxInt, isOnnx, is4bit, quantizeRow, scaleLayout, scaleIndex, quantizeInt, packCodes, unpackCodes, dequantizeInt, byteLengthInt, kernelZero, RANGE, type OnnxFormat, type OnnxIntFormat, type ScaleLayout } from './onnx.js';
 import { isOnnxFloat, quantizeFloat, decodeFloat, FLOAT_MAX, ONNX_FLOAT_FORMATS, type OnnxFloatFormat } from './onnx-float.js';
 import { gemmOnnxI8, gemvOnnxF32, type OnnxWeights } from './onnx-gemv.js';
 import { isCodebook, codebookTable, tableMax, quantizeCodebook, kernelTable, CODEBOOK_FORMATS, type CodebookFormat } from './codebook.js';
@@ -28,14 +28,6 @@ export interface QScaleOptions {
   codebook?: Float32Array | readonly number[];
 }
 
-/** Symmetric int8 of one row into out[to..]: scale = max|x| / 127 (f32), q = rne(x / scale); returns the scale. */
-export function quantizeRow(row: ArrayLike<number>, out: Int8Array, to: number): number {
-  let m = 0;
-  for (let c = 0; c < row.length; c++) m = Math.max(m, Math.abs(row[c]));
-  const scale = Math.fround(m / 127);
-  for (let c = 0; c < row.length; c++) out[to + c] = scale ? Math.max(-127, Math.min(127, rne(row[c] / scale))) : 0;
-  return scale;
-}
 
 /** Quantized weights resident in simdnn's memory. */
 /** Bytes of a [rows, cols] matrix in a format (ggml formats need whole blocks per row). */
@@ -241,13 +233,7 @@ export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float
   if (w instanceof QTensor && (w.layout || (w.format === 'int8' && act === 'int8'))) {
     if (o.out !== undefined && f32Input(rt, 'out', o.out) !== rows) throw new SimdnnArgumentError('out', describe(o.out), `length ${rows}`);
     const outT = o.out instanceof Tensor, dst = outT ? (o.out as Tensor).ptr : undefined;
-    let py: number;
-    if (act === 'int8') {
-      const xv = x instanceof Tensor ? x.toArray() : x;
-      if (xv.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', "finite values with activations 'int8'");
-      const xq = new Int8Array(cols), sx = Float32Array.of(quantizeRow(xv, xq, 0));
-      py = gemmOnnxI8(rt, onnxWeights(w), xq, sx, 1, dst);
-    } else py = gemvOnnxF32(rt, onnxWeights(w), x, dst);
+    const py = act === 'int8' ? gemmOnnxI8(rt, onnxWeights(w), 'x', x, 1, dst) : gemvOnnxF32(rt, onnxWeights(w), x, dst);
     return outT ? (o.out as Tensor) : copyOut(rt, py, rows, o.out as Float32Array | undefined, Float32Array);
   }
   if (o.out !== undefined && f32Input(rt, 'out', o.out) !== rows) throw new SimdnnArgumentError('out', describe(o.out), `length ${rows}`);
