@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { measure, table } from './timing.mjs';
+import { measure, interleaved, table } from './timing.mjs';
 
 const s = await import('../dist/node.js').catch((e) => {
   console.error('bench/softmax.mjs needs the build: run `npm run build` first');
@@ -93,10 +93,11 @@ writeFileSync(new URL('./results/softmax.json', import.meta.url), JSON.stringify
   caps, targets: TARGETS, timing: { warmMs: 150, sampleMs: 25, samples: 9 }, results,
 }, null, 2));
 
-// The rest of the family on the issue's shapes: time per call and ratios to the same tier's
-// classic softmax and to the js tier (inputs are Float32Arrays, outputs new arrays). The js tier
-// runs first; every wasm-tier result must match it (1e-5 relative + 1e-9 absolute, indices
-// exactly) before it is timed, or the row shows WRONG and the run exits non-zero.
+// The rest of the family on the issue's shapes: time per call, the ratio to the same tier's
+// classic softmax (median of rounds timed alternately with it) and to the js tier (inputs are
+// Float32Arrays, outputs new arrays). The js tier runs first; every wasm-tier result must match
+// it (1e-5 relative + 1e-9 absolute, indices exactly) before it is timed, or the row shows WRONG
+// and the run exits non-zero.
 const VARIANTS = {
   'softmax two-pass': (x, cols) => s.softmax(x, { cols, algorithm: 'two-pass' }),
   'softmax online': (x, cols) => s.softmax(x, { cols, algorithm: 'online' }),
@@ -134,19 +135,21 @@ for (const tier of ['js', ...tiers.filter((t) => t !== 'js')]) {
   for (const [rows, cols] of [[256, 1024], [8, 32768]]) {
     const x = new Float32Array(rows * cols);
     for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 0.37) * 6 + Math.cos(i * 0.011) * 3;
-    const base = measure(() => s.softmax(x, { cols })).median;
+    const softmax = () => s.softmax(x, { cols });
     for (const [name, fn] of Object.entries(VARIANTS)) {
       const key = `${name} ${rows}x${cols}`, out = fn(x, cols);
       if (tier === 'js') expected.set(key, out);
       const ok = tier === 'js' || matches(out, expected.get(key));
       if (!ok) process.exitCode = 1;
-      vres.push({ tier, shape: `${rows}x${cols}`, name, ms: ok ? measure(() => fn(x, cols)).median : NaN, base, ok });
+      // timed alternately with softmax: the machine's speed drifts within a run, the ratio holds
+      const t = ok ? interleaved(softmax, () => fn(x, cols), tier === 'js' ? { rounds: 5 } : { rounds: 31, per: 4, warm: 20 }) : { b: NaN, ratio: NaN };
+      vres.push({ tier, shape: `${rows}x${cols}`, name, ms: t.b, ratio: t.ratio, ok });
     }
   }
 }
 const jsv = Object.fromEntries(vres.filter((r) => r.tier === 'js').map((r) => [`${r.name} ${r.shape}`, r.ms]));
 const vmd = '\nsoftmax family variants, median ms per call\n\n' + table(['tier', 'shape', 'function', 'ms', 'vs softmax (same tier)', 'vs js tier'],
-  vres.map((r) => [r.tier, r.shape, r.name, r.ok ? fmt(r.ms) : 'WRONG', r.ok ? `${(r.ms / r.base).toFixed(2)}x` : '-',
+  vres.map((r) => [r.tier, r.shape, r.name, r.ok ? fmt(r.ms) : 'WRONG', r.ok ? `${r.ratio.toFixed(2)}x` : '-',
     r.tier === 'js' || !r.ok ? '-' : `${(jsv[`${r.name} ${r.shape}`] / r.ms).toFixed(1)}x faster`]));
 console.log(vmd);
 

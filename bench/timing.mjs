@@ -27,13 +27,17 @@ export function table(head, rows) {
 }
 
 /**
- * Median ms of a and of b, timed alternately (a, b, a, b, ...) after a warm-up of each, so a
- * machine whose speed drifts during the run slows both alike: for ratios within one run.
+ * Median ms per call of a and of b, timed alternately in batches of `per` calls (a, b, a, b, ...)
+ * after `warm` warm-up rounds, so a machine whose speed drifts during the run slows both alike;
+ * `ratio` is the median of the per-round ratios b / a. For ratios within one run.
  */
-export function interleaved(a, b, { rounds = 7 } = {}) {
-  a(); b();
-  const ta = [], tb = [];
-  for (let r = 0; r < rounds; r++) { ta.push(batch(a, 1)); tb.push(batch(b, 1)); }
-  const med = (t) => t.sort((x, y) => x - y)[t.length >> 1];
-  return { a: med(ta), b: med(tb) };
+export function interleaved(a, b, { rounds = 7, per = 1, warm = 1 } = {}) {
+  for (let w = 0; w < warm; w++) { a(); b(); }
+  const ta = [], tb = [], r = [];
+  for (let i = 0; i < rounds; i++) {
+    const x = batch(a, per) / per, y = batch(b, per) / per;
+    ta.push(x); tb.push(y); r.push(y / x);
+  }
+  const med = (t) => t.sort((p, q) => p - q)[t.length >> 1];
+  return { a: med(ta), b: med(tb), ratio: med(r) };
 }

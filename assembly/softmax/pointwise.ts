@@ -9,6 +9,7 @@
 //   takes the softmax kernel, which does not underflow where the sigmoids do. (Decided before
 //   anything is written: y may be x.)
 import { vexp } from '../simd/vexp';
+import { expBlock, Arg, BLOCK, scratch } from '../simd/expblock';
 import { hsum4 } from '../simd/fma';
 import { fill, scale, softmaxRow3, rowMax } from './softmax';
 
@@ -27,11 +28,14 @@ export function relu_norm_f32(x: usize, y: usize, n: i32, beta: f32, inv: f32): 
   }
 }
 
-/** 1 / (1 + e^-(z + b)), z = x * beta: exp overflow gives the right limits 0 and 1. */
+/**
+ * sigmoid(u), u = x * beta + b, from t = e^-|u| (never overflows): 1 / (1 + t) for u >= 0,
+ * t / (1 + t) below. Where u < -80, t is flushed to 0 (the true value is below 2e-35).
+ */
 // @ts-ignore: decorator
-@inline function sigmoid(x: v128, vb: v128, bias: v128): v128 {
-  const u = f32x4.add(f32x4.mul(x, vb), bias);
-  return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), vexp(f32x4.neg(u))));
+@inline function sigmoidOf(x: v128, t: v128, vb: v128, bias: v128): v128 {
+  const pos = f32x4.ge(f32x4.add(f32x4.mul(x, vb), bias), f32x4.splat(0));
+  return f32x4.div(v128.bitselect(f32x4.splat(1), t, pos), f32x4.add(f32x4.splat(1), t));
 }
 
 export function sigmoid_norm_f32(x: usize, y: usize, rows: i32, cols: i32, beta: f32, bias: f32, normalize: bool): void {
@@ -42,19 +46,25 @@ export function sigmoid_norm_f32(x: usize, y: usize, rows: i32, cols: i32, beta:
     let total: f64 = 0;
     let i = 0;
     while (i + 4 <= cols) {
+      // per block, the exps into scratch, then the rest: one long chain per vector left the
+      // core latency-bound (see expBlock)
+      const m = min(BLOCK, (cols - i) & ~3), xb = xr + (<usize>i << 2), yb = yr + (<usize>i << 2);
+      expBlock(xb, scratch, m, Arg.NegAbs, bias, beta);
       let s = f32x4.splat(0);
-      const end = min(cols, i + 1024); // flushed to f64 per block, as in softmax
-      for (; i + 4 <= end; i += 4) {
-        const off = <usize>i << 2;
-        const v = sigmoid(v128.load(xr + off), vb, vbias);
-        v128.store(yr + off, v);
+      for (let j = 0; j < m; j += 4) {
+        const off = <usize>j << 2;
+        const v = sigmoidOf(v128.load(xb + off), v128.load(scratch + off), vb, vbias);
+        v128.store(yb + off, v);
         s = f32x4.add(s, v);
       }
-      total += hsum4(s);
+      total += hsum4(s); // flushed to f64 per block, as in softmax
+      i += m;
     }
     for (; i < cols; i++) {
       const off = <usize>i << 2;
-      const v = f32x4.extract_lane(sigmoid(f32x4.splat(load<f32>(xr + off)), vb, vbias), 0);
+      const x1 = f32x4.splat(load<f32>(xr + off));
+      const t = vexp(v128.or(f32x4.add(f32x4.mul(x1, vb), vbias), f32x4.splat(-0.0)), true);
+      const v = f32x4.extract_lane(sigmoidOf(x1, t, vb, vbias), 0);
       store<f32>(yr + off, v);
       total += <f64>v;
     }

@@ -8,12 +8,10 @@
 //   any NaN           -> NaN row (NaN for logSumExp)
 //   +Inf entries      -> they share the mass equally, finite entries get 0
 // Exponents are computed as exp((x - max) * beta) so no finite input overflows.
-import { vexp, sexp } from '../simd/vexp';
+import { sexp } from '../simd/vexp';
+import { expBlock, Arg, BLOCK, scratch } from '../simd/expblock';
 import { hsum4, hmax4 } from '../simd/fma';
 
-/** Elements summed in f32 lanes before the partial sum is added in f64 (keeps 1M rows at ~1e-6). */
-// @ts-ignore: decorator
-@inline const BLOCK: i32 = 1024;
 
 export const enum Out { Softmax = 0, LogSoftmax = 1, LogSumExp = 2 }
 
@@ -38,48 +36,26 @@ export const enum Out { Softmax = 0, LogSoftmax = 1, LogSumExp = 2 }
 }
 
 /**
- * Sum of exp((x - m) * beta) over the row, each term also written to y. Partial sums are
- * flushed to f64 every BLOCK elements. Temperature 1, the common case, gets a copy of the
- * loop without the multiply.
+ * Sum of exp((x - m) * beta) over the row, each term also written to y, in blocks (expBlock)
+ * whose f32 lane sums are flushed to f64. Temperature 1, the common case, skips the multiply.
  */
 export function expSumStore(x: usize, y: usize, n: i32, m: f32, beta: f32): f64 {
-  return beta == 1 ? expSumScaled(x, y, n, m, 1, true, false) : expSumScaled(x, y, n, m, beta, true, true);
+  return beta == 1 ? expSumBlocks(x, y, n, m, 1, true, true) : expSumBlocks(x, y, n, m, beta, true, false);
 }
 
 /** The same sum without storing the terms (one loop for every temperature: it keeps the binary small). */
 export function expSum(x: usize, n: i32, m: f32, beta: f32): f64 {
-  return expSumScaled(x, 0, n, m, beta, false, true);
+  return expSumBlocks(x, 0, n, m, beta, false, false);
 }
 
 // @ts-ignore: decorator
-@inline function arg(v: v128, vm: v128, vb: v128, scaled: bool): v128 {
-  return scaled ? f32x4.mul(f32x4.sub(v, vm), vb) : f32x4.sub(v, vm);
-}
-
-// @ts-ignore: decorator
-@inline function expSumScaled(x: usize, y: usize, n: i32, m: f32, beta: f32, keep: bool, scaled: bool): f64 {
-  const vm = f32x4.splat(m), vb = f32x4.splat(beta);
+@inline function expSumBlocks(x: usize, y: usize, n: i32, m: f32, beta: f32, keep: bool, unscaled: bool): f64 {
   let total: f64 = 0;
   let i = 0;
-  while (i + 16 <= n) {
-    let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
-    const end = min(n, i + BLOCK);
-    for (; i + 16 <= end; i += 16) {
-      const off = <usize>i << 2;
-      const e0 = vexp(arg(v128.load(x + off), vm, vb, scaled), true);
-      const e1 = vexp(arg(v128.load(x + off, 16), vm, vb, scaled), true);
-      const e2 = vexp(arg(v128.load(x + off, 32), vm, vb, scaled), true);
-      const e3 = vexp(arg(v128.load(x + off, 48), vm, vb, scaled), true);
-      if (keep) {
-        v128.store(y + off, e0);
-        v128.store(y + off, e1, 16);
-        v128.store(y + off, e2, 32);
-        v128.store(y + off, e3, 48);
-      }
-      s0 = f32x4.add(s0, e0); s1 = f32x4.add(s1, e1);
-      s2 = f32x4.add(s2, e2); s3 = f32x4.add(s3, e3);
-    }
-    total += hsum4(f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3)));
+  while (i + 4 <= n) {
+    const cnt = min(BLOCK, (n - i) & ~3), off = <usize>i << 2;
+    total += hsum4(expBlock(x + off, keep ? y + off : scratch, cnt, Arg.Shifted, m, beta, unscaled));
+    i += cnt;
   }
   let tail: f32 = 0;
   for (; i < n; i++) {

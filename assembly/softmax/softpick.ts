@@ -5,6 +5,7 @@
 // Edges: all -Inf -> 0 (each term is |0 - 1|, no numerator); NaN -> NaN row; +Inf entries
 // share the mass equally (the limit), finite entries get 0.
 import { vexp } from '../simd/vexp';
+import { expBlock, Arg, BLOCK, scratch } from '../simd/expblock';
 import { fma4, hsum4 } from '../simd/fma';
 import { rowMax, fill, edgeRow } from './softmax';
 
@@ -19,11 +20,11 @@ import { rowMax, fill, edgeRow } from './softmax';
   return fma4(f32x4.mul(p, z), z, z);
 }
 
-/** e^-m (e^z - 1) = e^((x - M) / T) - e^-m, accurately also where z = x / T is near 0. */
+/** e^-m (e^z - 1) from e = e^((x - M) / T) and c = e^-m, accurately also where z = x / T is near 0. */
 // @ts-ignore: decorator
-@inline function shifted(x: v128, vM: v128, vb: v128, c: v128): v128 {
+@inline function shifted(x: v128, e: v128, vb: v128, c: v128): v128 {
   const z = f32x4.mul(x, vb);
-  const far = f32x4.sub(vexp(f32x4.mul(f32x4.sub(x, vM), vb), true), c);
+  const far = f32x4.sub(e, c);
   const isNear = f32x4.lt(f32x4.abs(z), f32x4.splat(0.5));
   if (!v128.any_true(isNear)) return far; // most vectors of a spread row: skip the polynomial
   return v128.bitselect(f32x4.mul(c, expm1Small(z)), far, isNear);
@@ -39,20 +40,25 @@ function softpickRow(xr: usize, yr: usize, n: i32, beta: f32, eps: f32): void {
   // pass 1: store e^-m (e^z - 1), sum its absolute value
   let total: f64 = 0;
   let i = 0;
-  for (; i + 4 <= n;) {
+  while (i + 4 <= n) {
+    // per block, the exps into scratch, then the rest: one long chain per vector left the core
+    // latency-bound (see expBlock)
+    const m = min(BLOCK, (n - i) & ~3), xb = xr + (<usize>i << 2), yb = yr + (<usize>i << 2);
+    expBlock(xb, scratch, m, Arg.Shifted, M, beta);
     let s = f32x4.splat(0);
-    const end = min(n, i + 1024);
-    for (; i + 4 <= end; i += 4) {
-      const off = <usize>i << 2;
-      const v = shifted(v128.load(xr + off), vM, vb, vc);
-      v128.store(yr + off, v);
+    for (let j = 0; j < m; j += 4) {
+      const off = <usize>j << 2;
+      const v = shifted(v128.load(xb + off), v128.load(scratch + off), vb, vc);
+      v128.store(yb + off, v);
       s = f32x4.add(s, f32x4.abs(v));
     }
     total += hsum4(s);
+    i += m;
   }
   for (; i < n; i++) {
     const off = <usize>i << 2;
-    const v = f32x4.extract_lane(shifted(f32x4.splat(load<f32>(xr + off)), vM, vb, vc), 0);
+    const x1 = f32x4.splat(load<f32>(xr + off));
+    const v = f32x4.extract_lane(shifted(x1, vexp(f32x4.mul(f32x4.sub(x1, vM), vb), true), vb, vc), 0);
     store<f32>(yr + off, v);
     total += <f64>Mathf.abs(v);
   }

@@ -7,12 +7,18 @@
 // normal floats up to 2^100 and need no scaling: 256 of them per lane stay finite in f32.
 // Edges: -Inf -> 0 (all -Inf -> zeros); NaN -> NaN row; +Inf entries share the mass.
 import { vexp } from '../simd/vexp';
+import { expBlock, Arg, BLOCK, scratch } from '../simd/expblock';
 import { hsum4, fma4 } from '../simd/fma';
 import { rowMax, fill, scale, edgeRow, softmaxRow3 } from './softmax';
 
 // @ts-ignore: decorator
 @inline function softplus(z: v128): v128 {
-  const t = vexp(v128.or(z, f32x4.splat(-0.0)), true); // -|z|: set the sign bit
+  return log1pAdd(z, vexp(v128.or(z, f32x4.splat(-0.0)), true)); // -|z|: set the sign bit
+}
+
+/** max(z, 0) + log1p(t) for t = e^-|z|. */
+// @ts-ignore: decorator
+@inline function log1pAdd(z: v128, t: v128): v128 {
   const s = f32x4.div(t, f32x4.add(t, f32x4.splat(2))), w = f32x4.mul(s, s);
   // atanh(s) / s = 1 + w p(w): a minimax fit on w in [0, 1/9], 5.4e-9 relative before rounding
   let p = fma4(w, f32x4.splat(0.14005996286869049), f32x4.splat(0.14000901579856873));
@@ -44,15 +50,19 @@ function softplusRow(xr: usize, yr: usize, n: i32, beta: f32): void {
   let total: f64 = 0;
   let i = 0;
   while (i + 4 <= n) {
+    // per block, the exps into scratch, then the log1p: one long chain per vector left the
+    // core latency-bound (see expBlock)
+    const m = min(BLOCK, (n - i) & ~3);
+    expBlock(xr + (<usize>i << 2), scratch, m, Arg.NegAbs, 0, beta);
     let s = f32x4.splat(0);
-    const end = min(n, i + 1024);
-    for (; i + 4 <= end; i += 4) {
-      const off = <usize>i << 2;
-      const t = softplus(f32x4.mul(v128.load(xr + off), vb));
-      v128.store(yr + off, t);
+    for (let j = 0; j < m; j += 4) {
+      const off = <usize>j << 2, o = (<usize>i << 2) + off;
+      const t = log1pAdd(f32x4.mul(v128.load(xr + o), vb), v128.load(scratch + off));
+      v128.store(yr + o, t);
       s = f32x4.add(s, t);
     }
     total += hsum4(s);
+    i += m;
   }
   for (; i < n; i++) {
     const off = <usize>i << 2;
