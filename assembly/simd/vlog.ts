@@ -58,18 +58,34 @@ import { fma4 } from './fma';
   return madd(f32x4.mul(s, s2), p, f32x4.add(s, s), false);
 }
 
+/** e of x = 2^e m, m in [sqrt(1/2), sqrt(2)), as f32 (x a positive normal float). */
+// @ts-ignore: decorator
+@inline export function logE(x: v128): v128 {
+  // subtracting the bits of sqrt(1/2) puts the exponent of x / sqrt(1/2) in the top bits
+  return f32x4.convert_i32x4_s(i32x4.shr_s(i32x4.sub(x, i32x4.splat(SQRT_HALF_BITS)), 23));
+}
+
+/** f = m - 1 of x = 2^e m, m in [sqrt(1/2), sqrt(2)) (x a positive normal float, or scaled denormal). */
+// @ts-ignore: decorator
+@inline export function logF(x: v128): v128 {
+  const t = i32x4.sub(x, i32x4.splat(SQRT_HALF_BITS));
+  return f32x4.sub(i32x4.add(v128.and(t, i32x4.splat(0x7fffff)), i32x4.splat(SQRT_HALF_BITS)), f32x4.splat(1));
+}
+
+/** e ln2 + log1p(f): the log from logE and logF (the series with `fused` false, as vlogStrict). */
+// @ts-ignore: decorator
+@inline export function logFrom(e: v128, f: v128, fused: bool = true): v128 {
+  const logm = fused ? log1pPoly(f) : log1pSeries(f);
+  return madd(e, f32x4.splat(LN2_HI), madd(e, f32x4.splat(LN2_LO), logm, fused), fused);
+}
+
 // @ts-ignore: decorator
 @inline function vlogWith(x: v128, fused: bool, edges: bool): v128 {
   const den = f32x4.lt(x, f32x4.splat(1.17549435e-38)); // denormal (or <= 0: fixed up below)
   const xs = edges ? v128.bitselect(f32x4.mul(x, f32x4.splat(8388608.0)), x, den) : x;
-  // subtracting the bits of sqrt(1/2) puts the exponent of x / sqrt(1/2) in the top bits
-  const t = i32x4.sub(xs, i32x4.splat(SQRT_HALF_BITS));
-  let k = i32x4.shr_s(t, 23);
-  if (edges) k = i32x4.sub(k, v128.and(den, i32x4.splat(23)));
-  const e = f32x4.convert_i32x4_s(k);
-  const f = f32x4.sub(i32x4.add(v128.and(t, i32x4.splat(0x7fffff)), i32x4.splat(SQRT_HALF_BITS)), f32x4.splat(1));
-  const logm = fused ? log1pPoly(f) : log1pSeries(f);
-  let y = madd(e, f32x4.splat(LN2_HI), madd(e, f32x4.splat(LN2_LO), logm, fused), fused);
+  let e = logE(xs);
+  if (edges) e = f32x4.sub(e, v128.and(den, f32x4.splat(23)));
+  let y = logFrom(e, logF(xs), fused);
   if (!edges) return y;
   y = v128.bitselect(f32x4.splat(-Infinity), y, f32x4.eq(x, f32x4.splat(0)));
   y = v128.bitselect(f32x4.splat(Infinity), y, f32x4.eq(x, f32x4.splat(Infinity)));

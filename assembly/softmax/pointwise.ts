@@ -9,7 +9,7 @@
 //   takes the softmax kernel, which does not underflow where the sigmoids do. (Decided before
 //   anything is written: y may be x.)
 import { vexp } from '../simd/vexp';
-import { expBlock, Arg, BLOCK, scratch } from '../simd/expblock';
+import { expBlock, Arg, BLOCK, scratch } from '../simd/blocks';
 import { hsum4 } from '../simd/fma';
 import { fill, scale, softmaxRow3, rowMax } from './softmax';
 
@@ -47,7 +47,7 @@ export function sigmoid_norm_f32(x: usize, y: usize, rows: i32, cols: i32, beta:
     let i = 0;
     while (i + 4 <= cols) {
       // per block, the exps into scratch, then the rest: one long chain per vector left the
-      // core latency-bound (see expBlock)
+      // core latency-bound (see simd/blocks.ts)
       const m = min(BLOCK, (cols - i) & ~3), xb = xr + (<usize>i << 2), yb = yr + (<usize>i << 2);
       expBlock(xb, scratch, m, Arg.NegAbs, bias, beta);
       let s = f32x4.splat(0);

@@ -9,7 +9,7 @@
 //   +Inf entries      -> they share the mass equally, finite entries get 0
 // Exponents are computed as exp((x - max) * beta) so no finite input overflows.
 import { sexp } from '../simd/vexp';
-import { expBlock, Arg, BLOCK, scratch } from '../simd/expblock';
+import { expShifted, expShifted1, BLOCK, scratch } from '../simd/blocks';
 import { hsum4, hmax4 } from '../simd/fma';
 
 
@@ -54,7 +54,8 @@ export function expSum(x: usize, n: i32, m: f32, beta: f32): f64 {
   let i = 0;
   while (i + 4 <= n) {
     const cnt = min(BLOCK, (n - i) & ~3), off = <usize>i << 2;
-    total += hsum4(expBlock(x + off, keep ? y + off : scratch, cnt, Arg.Shifted, m, beta, unscaled));
+    const e = keep ? y + off : scratch;
+    total += hsum4(unscaled ? expShifted1(x + off, e, cnt, m) : expShifted(x + off, e, cnt, m, beta));
     i += cnt;
   }
   let tail: f32 = 0;

@@ -5,7 +5,7 @@
 // Edges: all -Inf -> 0 (each term is |0 - 1|, no numerator); NaN -> NaN row; +Inf entries
 // share the mass equally (the limit), finite entries get 0.
 import { vexp } from '../simd/vexp';
-import { expBlock, Arg, BLOCK, scratch } from '../simd/expblock';
+import { expBlock, Arg, BLOCK, scratch } from '../simd/blocks';
 import { fma4, hsum4 } from '../simd/fma';
 import { rowMax, fill, edgeRow } from './softmax';
 
@@ -42,7 +42,7 @@ function softpickRow(xr: usize, yr: usize, n: i32, beta: f32, eps: f32): void {
   let i = 0;
   while (i + 4 <= n) {
     // per block, the exps into scratch, then the rest: one long chain per vector left the core
-    // latency-bound (see expBlock)
+    // latency-bound (see simd/blocks.ts)
     const m = min(BLOCK, (n - i) & ~3), xb = xr + (<usize>i << 2), yb = yr + (<usize>i << 2);
     expBlock(xb, scratch, m, Arg.Shifted, M, beta);
     let s = f32x4.splat(0);

@@ -7,7 +7,7 @@
 // normal floats up to 2^100 and need no scaling: 256 of them per lane stay finite in f32.
 // Edges: -Inf -> 0 (all -Inf -> zeros); NaN -> NaN row; +Inf entries share the mass.
 import { vexp } from '../simd/vexp';
-import { expBlock, Arg, BLOCK, scratch } from '../simd/expblock';
+import { expBlock, Arg, BLOCK, scratch } from '../simd/blocks';
 import { hsum4, fma4 } from '../simd/fma';
 import { rowMax, fill, scale, edgeRow, softmaxRow3 } from './softmax';
 
@@ -51,7 +51,7 @@ function softplusRow(xr: usize, yr: usize, n: i32, beta: f32): void {
   let i = 0;
   while (i + 4 <= n) {
     // per block, the exps into scratch, then the log1p: one long chain per vector left the
-    // core latency-bound (see expBlock)
+    // core latency-bound (see simd/blocks.ts)
     const m = min(BLOCK, (n - i) & ~3);
     expBlock(xr + (<usize>i << 2), scratch, m, Arg.NegAbs, 0, beta);
     let s = f32x4.splat(0);

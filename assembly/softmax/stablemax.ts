@@ -5,7 +5,8 @@
 // correct value 0. Rows where x / T itself overflows f32 take a float64 scalar path.
 // Edges: -Inf -> s = 0 (all -Inf -> zeros); NaN -> NaN row; +Inf entries share the mass.
 import { hsum4 } from '../simd/fma';
-import { vlog, vlogPos } from '../simd/vlog';
+import { vlog } from '../simd/vlog';
+import { logBlock, BLOCK, scratch } from '../simd/blocks';
 import { rowMax, fill, scale, edgeRow, logEdgeRow } from './softmax';
 
 /** s(z) / smax for one vector. */
@@ -88,7 +89,7 @@ function stablemaxRow(xr: usize, yr: usize, n: i32, beta: f32): void {
  * log stablemax: log t - log sum t with t = s(z) / s(z_max), as log(t) where t is a normal
  * float and as log s(z) - log s(z_max) where t underflows (both terms are then large, so the
  * subtraction loses nothing that matters). Out of place, pass 1 stores t in y for pass 2; in
- * place (y = x) pass 2 recomputes t from x.
+ * place (y = x) pass 2 recomputes t from x, block by block.
  */
 function logStablemaxRow(xr: usize, yr: usize, n: i32, beta: f32): void {
   const xmax = rowMax(xr, n);
@@ -106,21 +107,30 @@ function logStablemaxRow(xr: usize, yr: usize, n: i32, beta: f32): void {
   }
   const smax = f32x4.splat(sOf(zmax)), vb = f32x4.splat(beta);
   const keep = xr != yr;
-  const total = ratioSum(xr, yr, n, vb, smax, keep);
+  const total = keep ? ratioSum(xr, yr, n, vb, smax, true) : ratioSum(xr, yr, n, vb, smax, false);
   if (total != total) { fill(yr, n, NaN); return; }
-  const lsum = f32x4.splat(<f32>Math.log(total)), lmax = logS(f32x4.splat(zmax)), tiny = f32x4.splat(1.17549435e-38);
+  const ls = <f32>Math.log(total), lsum = f32x4.splat(ls), lmax = logS(f32x4.splat(zmax)), tiny = f32x4.splat(1.17549435e-38);
   let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const off = <usize>i << 2;
-    let t: v128;
-    if (keep) t = v128.load(yr + off);
-    else t = ratio(f32x4.mul(v128.load(xr + off), vb), smax);
-    const normal = f32x4.ge(t, tiny);
-    let lt = vlogPos(t); // lanes that are not normal floats are replaced below
-    if (!i32x4.all_true(normal)) { // rare: skip the second log
-      lt = v128.bitselect(lt, f32x4.sub(logS(f32x4.mul(v128.load(xr + off), vb)), lmax), normal);
+  while (i + 4 <= n) {
+    // per block (see simd/blocks.ts); in place, t is recomputed into scratch (x is still needed
+    // for the fix-up) and the block copied to y at the end
+    const m = min(BLOCK, (n - i) & ~3), xb = xr + (<usize>i << 2), yb = yr + (<usize>i << 2);
+    const t = keep ? yb : scratch;
+    if (!keep) {
+      for (let j = 0; j < m; j += 4) {
+        const off = <usize>j << 2;
+        v128.store(t + off, ratio(f32x4.mul(v128.load(xb + off), vb), smax));
+      }
     }
-    v128.store(yr + off, f32x4.sub(lt, lsum));
+    if (logBlock(t, t, m, ls)) { // rare: lanes whose t underflowed take the second log
+      for (let j = 0; j < m; j += 4) {
+        const off = <usize>j << 2, z = f32x4.mul(v128.load(xb + off), vb);
+        const normal = f32x4.ge(ratio(z, smax), tiny);
+        v128.store(t + off, v128.bitselect(v128.load(t + off), f32x4.sub(f32x4.sub(logS(z), lmax), lsum), normal));
+      }
+    }
+    if (!keep) memory.copy(yb, t, <usize>m << 2);
+    i += m;
   }
   for (; i < n; i++) {
     const off = <usize>i << 2;

@@ -1,11 +1,14 @@
-// exp over a block of up to BLOCK floats in two short loops: the first reduces each argument
-// (n and r of vexp) into scratch, the second evaluates the polynomial. Each lane gets exactly
-// the operations of vexp(arg, true), so the same bits. Why: one vexp is a chain of ~14
-// dependent operations (~25 without FMA); fused with the work around it in one loop, too few
-// iterations fit the core's scheduler to hide that latency. Split, the SIMD128 softmax runs
-// ~18% faster (the relaxed one, with FMA, the same).
+// exp and log over a block of up to BLOCK floats, each in two short loops: the first reduces
+// each argument (n and r of vexp; e and f of vlog) into scratch, the second evaluates the
+// polynomial. Each lane gets exactly the operations of vexp(arg, true) / vlogPos, so the same
+// bits. Why: one vexp is a chain of ~14 dependent operations (~25 without FMA), and V8 keeps
+// at most 16 vectors in registers; fused with the work around it in one loop, too few
+// iterations fit the core's scheduler to hide that latency, and constants are reloaded from
+// the stack. Split, the SIMD128 softmax runs ~18% faster (the relaxed one, with FMA, the same)
+// and logStablemax ~25%.
 import { fma4 } from './fma';
 import { LOG2E, MAGIC, FLUSH_LO, reduce, poly } from './vexp';
+import { logE, logF, logFrom } from './vlog';
 
 /** Largest block (floats) expBlock takes. */
 // @ts-ignore: decorator
@@ -17,7 +20,7 @@ export const scratch = memory.data(BLOCK << 2, 16);
 
 /** The argument of the exponential, from x and two row constants c, b (each <= 0, so no overflow). */
 export const enum Arg {
-  /** (x - c) * b, with c >= max x and b > 0 (softmax terms); b == 1 skips the multiply. */
+  /** (x - c) * b, with c >= max x and b > 0 (softmax terms); `unscaled` skips the multiply. */
   Shifted = 0,
   /** -|x * b + c| (the e^-|z| of softplus and sigmoid). */
   NegAbs = 1,
@@ -32,7 +35,9 @@ export const enum Arg {
 /**
  * e[i] = exp(arg(x[i])) for i < n, n a multiple of 4 and at most BLOCK (x and e may be the same
  * block); returns the lane sums of e. `kind` and `unscaled` are compile-time constants. Lanes
- * below -80 give 0, as vexp(.., true).
+ * below -80 give 0, as vexp(.., true). Inlined where a loop over the block follows (a call in
+ * between costs the caller its registers: softplusNorm measured 18% slower); the softmax sums
+ * call the two functions below, one copy each in the binary.
  */
 // @ts-ignore: decorator
 @inline export function expBlock(x: usize, e: usize, n: i32, kind: Arg, c: f32, b: f32, unscaled: bool = false): v128 {
@@ -65,4 +70,32 @@ export const enum Arg {
     s0 = f32x4.add(s0, e0);
   }
   return f32x4.add(s0, s1);
+}
+
+/** expBlock of exp((x - c) * b). */
+export function expShifted(x: usize, e: usize, n: i32, c: f32, b: f32): v128 { return expBlock(x, e, n, Arg.Shifted, c, b); }
+/** expBlock of exp(x - c). */
+export function expShifted1(x: usize, e: usize, n: i32, c: f32): v128 { return expBlock(x, e, n, Arg.Shifted, c, 1, true); }
+
+/**
+ * y[i] = log(x[i]) - c for i < n (n a multiple of 4, at most BLOCK; x and y may be the same
+ * block), exactly as vlogPos(x) - c, for x that holds no NaN. Lanes that are not positive normal
+ * floats get garbage; returns true if there were any (the caller fixes those up).
+ */
+// @ts-ignore: decorator
+@inline export function logBlock(x: usize, y: usize, n: i32, c: f32): bool {
+  let lo = f32x4.splat(Infinity);
+  for (let j = 0; j < n; j += 4) {
+    const off = <usize>j << 2;
+    const v = v128.load(x + off);
+    lo = f32x4.pmin(lo, v);
+    v128.store(S + off, logE(v));
+    v128.store(R + off, logF(v));
+  }
+  const vc = f32x4.splat(c);
+  for (let j = 0; j < n; j += 4) {
+    const off = <usize>j << 2;
+    v128.store(y + off, f32x4.sub(logFrom(v128.load(S + off), v128.load(R + off)), vc));
+  }
+  return v128.any_true(f32x4.lt(lo, f32x4.splat(1.17549435e-38)));
 }
