@@ -1,66 +1,39 @@
 // Softpick (rectified softmax): y_i = ReLU(e^z_i - 1) / (sum_j |e^z_j - 1| + eps), z = x / T.
-// Computed without overflow by factoring out e^m with m = M / T, M = max(max x, 0): every exp
-// argument, (x - M) / T or -M / T, is then <= 0 and no finite input overflows (x / T itself
-// may). Near z = 0, e^z - 1 cancels, so |z| < 1/2 uses an expm1 polynomial instead.
+// Computed without overflow by factoring out e^m with m = M / T, M = max(max x, 0): each term is
+// v = e^-m (e^z - 1). Where m <= 80 it is e^-m expm1(z) (z <= m: no overflow; no cancellation
+// near z = 0); beyond, e^-m is below e^-80 and v = e^(z - m) for x > 0, 0 for x <= 0 (the
+// argument is <= 0, and x / T itself may overflow).
 // Edges: all -Inf -> 0 (each term is |0 - 1|, no numerator); NaN -> NaN row; +Inf entries
 // share the mass equally (the limit), finite entries get 0.
-import { vexp } from '../simd/vexp';
-import { expBlock, Arg, BLOCK, scratch } from '../simd/blocks';
-import { fma4, hsum4 } from '../simd/fma';
+import { sexp } from '../simd/vexp';
+import { expBlock, Arg, BLOCK, tailBlock } from '../simd/blocks';
+import { hsum4 } from '../simd/fma';
 import { rowMax, fill, edgeRow } from './softmax';
 
-/** expm1(z) for |z| <= 1/2: Taylor to degree 7 (error below 1.2e-7 relative). */
+/** Pass 1 over one block: v into y, returns the lane sums of |v|. */
 // @ts-ignore: decorator
-@inline function expm1Small(z: v128): v128 {
-  let p = fma4(z, f32x4.splat(1.0 / 5040), f32x4.splat(1.0 / 720));
-  p = fma4(p, z, f32x4.splat(1.0 / 120));
-  p = fma4(p, z, f32x4.splat(1.0 / 24));
-  p = fma4(p, z, f32x4.splat(1.0 / 6));
-  p = fma4(p, z, f32x4.splat(0.5));
-  return fma4(f32x4.mul(p, z), z, z);
-}
-
-/** e^-m (e^z - 1) from e = e^((x - M) / T) and c = e^-m, accurately also where z = x / T is near 0. */
-// @ts-ignore: decorator
-@inline function shifted(x: v128, e: v128, vb: v128, c: v128): v128 {
-  const z = f32x4.mul(x, vb);
-  const far = f32x4.sub(e, c);
-  const isNear = f32x4.lt(f32x4.abs(z), f32x4.splat(0.5));
-  if (!v128.any_true(isNear)) return far; // most vectors of a spread row: skip the polynomial
-  return v128.bitselect(f32x4.mul(c, expm1Small(z)), far, isNear);
+@inline function passOne(x: usize, y: usize, n: i32, near: bool, M: f32, beta: f32, c: f32): v128 {
+  return near ? expBlock(x, y, n, Arg.Shifted, 0, beta, false, true, c, true) : expBlock(x, y, n, Arg.ShiftedPositive, M, beta, false, false, 1, true);
 }
 
 function softpickRow(xr: usize, yr: usize, n: i32, beta: f32, eps: f32): void {
   const xmax = rowMax(xr, n);
   if (xmax == Infinity && edgeRow(xr, yr, n, xmax)) return; // (all -Inf needs no special case)
-  const M: f32 = xmax > 0 ? xmax : 0;
-  const vM = f32x4.splat(M), vb = f32x4.splat(beta);
-  const c: f32 = f32x4.extract_lane(vexp(f32x4.splat(-M * beta), true), 0); // e^-m (0 if M/T overflows)
-  const vc = f32x4.splat(c);
-  // pass 1: store e^-m (e^z - 1), sum its absolute value
+  const M: f32 = xmax > 0 ? xmax : 0, m = M * beta;
+  // e^-m, and 0 where it is below e^-80 (m may be +Inf): v is then e^(z - m) where x > 0 and
+  // 0 elsewhere (the true |v| there is below e^-80, 1e-34 of the sum)
+  const near = m <= 80, c: f32 = near ? sexp(-m, true) : 0;
+  // pass 1: v = e^-m (e^z - 1) into y, computed as e^-m expm1(z) (no cancellation near z = 0)
+  // where m <= 80, and sum |v|
   let total: f64 = 0;
   let i = 0;
-  while (i + 4 <= n) {
-    // per block, the exps into scratch, then the rest: one long chain per vector left the core
-    // latency-bound (see simd/blocks.ts)
-    const m = min(BLOCK, (n - i) & ~3), xb = xr + (<usize>i << 2), yb = yr + (<usize>i << 2);
-    expBlock(xb, scratch, m, Arg.Shifted, M, beta);
-    let s = f32x4.splat(0);
-    for (let j = 0; j < m; j += 4) {
-      const off = <usize>j << 2;
-      const v = shifted(v128.load(xb + off), v128.load(scratch + off), vb, vc);
-      v128.store(yb + off, v);
-      s = f32x4.add(s, f32x4.abs(v));
-    }
-    total += hsum4(s);
-    i += m;
-  }
-  for (; i < n; i++) {
-    const off = <usize>i << 2;
-    const x1 = f32x4.splat(load<f32>(xr + off));
-    const v = f32x4.extract_lane(shifted(x1, vexp(f32x4.mul(f32x4.sub(x1, vM), vb), true), vb, vc), 0);
-    store<f32>(yr + off, v);
-    total += <f64>Mathf.abs(v);
+  while (i < n) {
+    // whole blocks, then the last n % 4 through the same code, padded with 0 (v = 0)
+    const off = <usize>i << 2, whole = min(BLOCK, (n - i) & ~3), rem = whole ? 0 : <usize>(n - i) << 2;
+    const src = rem ? tailBlock(xr + off, rem, 0) : xr + off, dst = rem ? src : yr + off;
+    total += hsum4(passOne(src, dst, whole ? whole : 4, near, M, beta, c));
+    if (rem) { memory.copy(yr + off, dst, rem); break; }
+    i += whole;
   }
   // pass 2: y = ReLU(v) / (sum + eps e^-m)
   const denom = total + <f64>eps * <f64>c;
