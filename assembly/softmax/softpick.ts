@@ -29,7 +29,7 @@ function softpickRow(xr: usize, yr: usize, n: i32, beta: f32, eps: f32): void {
   let i = 0;
   while (i < n) {
     // whole blocks, then the last n % 4 through the same code, padded with 0 (v = 0)
-    const off = <usize>i << 2, whole = min(BLOCK, (n - i) & ~3), rem = whole ? 0 : <usize>(n - i) << 2;
+    const off = <usize>i << 2, whole = min(BLOCK, (n - i) & ~3), rem: usize = whole ? 0 : <usize>(n - i) << 2;
     const src = rem ? tailBlock(xr + off, rem, 0) : xr + off, dst = rem ? src : yr + off;
     total += hsum4(passOne(src, dst, whole ? whole : 4, near, M, beta, c));
     if (rem) { memory.copy(yr + off, dst, rem); break; }
