@@ -12,7 +12,6 @@ import { sexp } from '../simd/vexp';
 import { expShifted, expShifted1, BLOCK, scratch } from '../simd/blocks';
 import { hsum4, hmax4 } from '../simd/fma';
 
-
 export const enum Out { Softmax = 0, LogSoftmax = 1, LogSumExp = 2 }
 
 // @ts-ignore: decorator
