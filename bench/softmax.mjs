@@ -142,7 +142,8 @@ for (const tier of ['js', ...tiers.filter((t) => t !== 'js')]) {
       const ok = tier === 'js' || matches(out, expected.get(key));
       if (!ok) process.exitCode = 1;
       // timed alternately with softmax: the machine's speed drifts within a run, the ratio holds
-      const t = ok ? interleaved(softmax, () => fn(x, cols), tier === 'js' ? { rounds: 5 } : { rounds: 31, per: 4, warm: 20 }) : { b: NaN, ratio: NaN };
+      // (js calls take 2-130 ms each: fewer rounds, but warm-up calls for the JIT)
+      const t = ok ? interleaved(softmax, () => fn(x, cols), tier === 'js' ? { rounds: 9, warm: 3 } : { rounds: 31, per: 4, warm: 20 }) : { b: NaN, ratio: NaN };
       vres.push({ tier, shape: `${rows}x${cols}`, name, ms: t.b, ratio: t.ratio, ok });
     }
   }
