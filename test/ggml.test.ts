@@ -237,7 +237,7 @@ for (const tier of TIERS) {
       });
 
       it(`${format}: gemv and gemm with q8_0 activations against float64 over the same quantized values`, () => {
-        for (const [rows, cols, tokens] of [[1, qk, 1], [5, 2 * qk, 3], [17, 4096, 2], [3, 4096, 33]]) {
+        for (const [rows, cols, tokens] of [[1, qk, 1], [5, 2 * qk, 3], [6, 7 * qk, 5], [17, 4096, 2], [3, 4096, 33]]) { // 7 qk: a partial last group of sub-blocks
           const w = randomF32(rows * cols, rows + cols, -1, 1), X = randomF32(cols * tokens, cols + 3, -2, 2);
           const q = simdnn.quantize(w, { format, cols }), bytes = q.bytes as Uint8Array;
           expectDots(simdnn.gemv(q, X.subarray(0, cols)), refGemm(format, bytes, rows, cols, X, 1), `gemv ${rows}x${cols}`);
@@ -251,6 +251,21 @@ for (const tier of TIERS) {
         void bb;
       });
     }
+
+    it('q8_0 activations (quantized in the kernel): ties at .5 both signs, huge, tiny, subnormal and zero blocks, as ggml\'s reference', () => {
+      const cols = 7 * 32, rows = 5, x = new Float32Array(cols);
+      for (let j = 0; j < 32; j++) x[j] = j === 0 ? 127 : (j % 2 ? 1 : -1) * (Math.floor(j / 2) + 0.5); // d = 1: every code a tie
+      for (let j = 0; j < 32; j++) x[32 + j] = (j - 16) * 3e6; // d far past the f16 range: Inf, as ggml stores it
+      for (let j = 0; j < 32; j++) x[64 + j] = (j - 15.5) * 1e-5; // d a subnormal f16
+      for (let j = 0; j < 32; j++) x[96 + j] = j % 3 ? 1e-38 * (j - 16) : 0; // 1 / d overflows f32: codes 0
+      for (let j = 160; j < cols; j++) x[j] = Math.sin(j); // block 4: zeros; 5, 6: plain
+      const w = randomF32(rows * cols, 9, -1, 1), q = simdnn.quantize(w, { format: 'q8_0', cols });
+      const y = simdnn.gemv(q, x) as Float32Array;
+      expect(Array.from(y).every((v) => Number.isNaN(v) || !Number.isFinite(v))).toBe(true); // the Inf scale of block 1 reaches every row
+      const z = x.slice(); z.fill(0, 32, 64); // without it the rest is finite and matches float64 over ggml's codes
+      expectDots(simdnn.gemv(q, z) as Float32Array, refGemm('q8_0', q.bytes as Uint8Array, rows, cols, z, 1), 'ties, subnormal, tiny, zero blocks');
+      q.dispose();
+    });
 
     for (const format of ['q4_k', 'q6_k'] as const) {
       it(`${format}: GGUF bytes wrapped (QTensor.from), dequantize as ggml's loops, gemv and gemm`, () => {

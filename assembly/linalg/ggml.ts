@@ -1,19 +1,30 @@
 // GEMV / GEMM over ggml block formats (byte layouts in src/ops/ggml.ts) with activations quantized
-// to q8_0 blocks once per call, as ggml's q8 path. Four weight rows at a time share each load of
-// the activations and one vector conversion of their f16 scales. Per 32-element sub-block the
-// weight codes are decoded in registers to u (or signed codes for q8_0 / iq4_nl) with
-// w = scale * (u - OFF) + bias; the exact integer sums sum(u * xq) become f32 only once per
-// sub-block, and the row sums accumulate in f64. With several tokens (gemm) the four rows are
-// decoded once into a panel of codes and f32 scales that stays in L1 while every token passes,
-// through the same operations, so each token gets the one-token result bit for bit.
+// to q8_0 blocks once per call (assembly/linalg/q8act.ts), as ggml's q8 path. Per 32-element
+// sub-block the weight codes are decoded in registers to u (or signed codes for q8_0 / iq4_nl)
+// with w = scale * (u - OFF) + bias; the exact integer sums sum(u * xq) become f32 only once per
+// sub-block, and the row sums accumulate in f64. One token (gemv) walks a row four sub-blocks at a
+// time, one per lane: their four f16 scales convert in one vector and the four integer sums reduce
+// in one transpose-add (1.3x faster than four rows per step, which transposed every sub-block).
+// With several tokens (gemm) four rows are decoded once into a panel of codes and f32 scales that
+// stays in L1 while every token passes, a row per lane, through the same per-term operations and
+// f64 sums in the same order, so each token gets the one-token result bit for bit.
 import { fma4 } from '../simd/fma';
 import { fp4Table } from './onnx';
 import { gemm_f32 } from './gemv';
 
 const Q8_0 = 0, Q4_0 = 1, Q4_1 = 2, Q5_0 = 3, Q5_1 = 4, IQ4_NL = 5, TQ2_0 = 6, TQ1_0 = 7, Q4_K = 8, Q6_K = 9, MXFP4 = 10;
 // Pseudo-formats of codes already decoded into a panel (below), by how their sums become f32:
-// signed codes, offset codes, offset codes with a bias, and with a scale per half (q6_k).
-const P_SIGNED = 11, P_PLAIN = 12, P_BIASED = 13, P_HALVES = 14;
+// signed codes, codes with a bias, with a scale per half (q6_k: offset 32), and offset codes by offset.
+const P_SIGNED = 11, P_BIASED = 12, P_HALVES = 13, P_OFF1 = 14, P_OFF8 = 15, P_OFF12 = 16, P_OFF16 = 17;
+
+// Constants the kernels read from memory: V8 rebuilds a vector constant at every use (three
+// instructions), while a load from here is one, off the ALU ports.
+const POOL = memory.data<i32>([0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x7fff, 0x7fff, 0x7fff, 0x7fff, 0x7c00, 0x7c00, 0x7c00, 0x7c00,
+  0x77800000, 0x77800000, 0x77800000, 0x77800000, 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000], 16);
+// @ts-ignore: decorator
+@inline function pool(k: usize): v128 { return v128.load(POOL + (k << 4)); }
+// @ts-ignore: decorator
+@inline const NIB: usize = 0, F7FFF: usize = 1, F7C00: usize = 2, F2P112: usize = 3, FINF: usize = 4;
 
 // @ts-ignore: decorator
 @inline function blockBytes(f: i32): usize {
@@ -24,7 +35,9 @@ const P_SIGNED = 11, P_PLAIN = 12, P_BIASED = 13, P_HALVES = 14;
 @inline function subs(f: i32): i32 { return f >= TQ2_0 && f <= Q6_K ? 8 : 1; }
 /** The codes are u - OFF with u in [0, 63], valid i7 operands of the relaxed dot. */
 // @ts-ignore: decorator
-@inline function offset(f: i32): i32 { return f == Q4_0 ? 8 : f == Q5_0 ? 16 : f == TQ2_0 || f == TQ1_0 ? 1 : f == Q6_K ? 32 : f == MXFP4 ? 12 : 0; }
+@inline function offset(f: i32): i32 {
+  return f == Q4_0 || f == P_OFF8 ? 8 : f == Q5_0 || f == P_OFF16 ? 16 : f == TQ2_0 || f == TQ1_0 || f == P_OFF1 ? 1 : f == Q6_K || f == P_HALVES ? 32 : f == MXFP4 || f == P_OFF12 ? 12 : 0;
+}
 /** Full-range signed codes (no i7 form): widened products instead of the relaxed dot. */
 // @ts-ignore: decorator
 @inline function signedCodes(f: i32): bool { return f == Q8_0 || f == IQ4_NL || f == P_SIGNED; }
@@ -37,7 +50,7 @@ const P_SIGNED = 11, P_PLAIN = 12, P_BIASED = 13, P_HALVES = 14;
 /** Nibbles of 16 bytes: the low ones (half 0: elements 0..15) or the high ones (half 1). */
 // @ts-ignore: decorator
 @inline function nibbles(raw: v128, h: i32): v128 {
-  return h ? i8x16.shr_u(raw, 4) : v128.and(raw, i8x16.splat(15));
+  return v128.and(h ? i16x8.shr_u(raw, 4) : raw, pool(NIB));
 }
 
 /** 0x10 in lane i where bit i of the 16 bits is set (q5's fifth bits). */
@@ -112,10 +125,11 @@ const P_SIGNED = 11, P_PLAIN = 12, P_BIASED = 13, P_HALVES = 14;
 /** Four f16 values (i32 lanes of bits) -> f32x4, exactly (subnormals, Inf and NaN included). */
 // @ts-ignore: decorator
 @inline function halves(h: v128): v128 {
-  const em = i32x4.shl(v128.and(h, i32x4.splat(0x7fff)), 13);
-  const scaled = f32x4.mul(em, f32x4.splat(5.192296858534828e33)); // 2^112: rebias the exponent
-  const special = i32x4.eq(v128.and(h, i32x4.splat(0x7c00)), i32x4.splat(0x7c00));
-  return v128.or(v128.bitselect(v128.or(em, i32x4.splat(0x7f800000)), scaled, special), i32x4.shl(v128.and(h, i32x4.splat(0x8000)), 16));
+  const m = pool(F7FFF), e = pool(F7C00);
+  const em = i32x4.shl(v128.and(h, m), 13);
+  const scaled = f32x4.mul(em, pool(F2P112)); // 2^112: rebias the exponent
+  const special = i32x4.eq(v128.and(h, e), e);
+  return v128.or(v128.bitselect(v128.or(em, pool(FINF)), scaled, special), i32x4.shl(v128.andnot(h, m), 16));
 }
 
 /** Exact sum(x * u) over 16 lanes as i16 pair sums (|u| <= 63 keeps four products within i16). */
@@ -129,26 +143,39 @@ const P_SIGNED = 11, P_PLAIN = 12, P_BIASED = 13, P_HALVES = 14;
 @inline function dot16s(x: v128, q: v128): v128 {
   return i32x4.add(i32x4.extadd_pairwise_i16x8_s(i16x8.extmul_low_i8x16_s(x, q)), i32x4.extadd_pairwise_i16x8_s(i16x8.extmul_high_i8x16_s(x, q)));
 }
-/** sum over half h (h = 2: both halves) of sub-block s of one row, as i32x4. */
+/** sum(u * xq) over half h (h = 2: both halves) of sub-block s of the block at wb, activations at x, as i32x4. */
 // @ts-ignore: decorator
-@inline function rowDot(f: i32, wb: usize, s: i32, x0: v128, x1: v128, h: i32): v128 {
+@inline function subDot(f: i32, wb: usize, s: i32, x: usize, h: i32): v128 {
+  const x0 = v128.load(x), x1 = v128.load(x, 16);
   if (signedCodes(f)) return i32x4.add(dot16s(x0, codes(f, wb, s, 0)), dot16s(x1, codes(f, wb, s, 1)));
   if (h == 0) return i32x4.extadd_pairwise_i16x8_s(dot16u(x0, codes(f, wb, s, 0)));
   if (h == 1) return i32x4.extadd_pairwise_i16x8_s(dot16u(x1, codes(f, wb, s, 1)));
   return i32x4.extadd_pairwise_i16x8_s(i16x8.add(dot16u(x0, codes(f, wb, s, 0)), dot16u(x1, codes(f, wb, s, 1))));
 }
-/** The four rows' totals in the lanes of one vector (transpose-add). */
+/** The totals of four vectors in the lanes of one (transpose-add). */
 // @ts-ignore: decorator
 @inline function sum4(a: v128, b: v128, c: v128, d: v128): v128 {
   const t0 = i32x4.add(i32x4.shuffle(a, b, 0, 4, 1, 5), i32x4.shuffle(a, b, 2, 6, 3, 7));
   const t1 = i32x4.add(i32x4.shuffle(c, d, 0, 4, 1, 5), i32x4.shuffle(c, d, 2, 6, 3, 7));
   return i32x4.add(i32x4.shuffle(t0, t1, 0, 1, 4, 5), i32x4.shuffle(t0, t1, 2, 3, 6, 7));
 }
-/** Half h of sub-block s for four rows, minus off * sum(xq), as f32x4 (lanes = rows). */
+
+// A group is four consecutive 32-element sub-blocks of one row, one per lane: blocks a0..a3 with
+// sub-block indices s0..s3 (32-element formats: four blocks, s = 0; 256-element formats: four
+// sub-blocks of one block). Each lane's sums are exact integers until one conversion to f32.
+
+/**
+ * Half h (h = 2: both) of the four sub-blocks, minus OFF * the activations' sums over the same
+ * elements (sums, per lane), as f32x4; lanes from n on (n < 4) reuse lane 0's activations.
+ */
 // @ts-ignore: decorator
-@inline function half4(f: i32, w0: usize, w1: usize, w2: usize, w3: usize, s: i32, x0: v128, x1: v128, h: i32, off: i32, xs: i32): v128 {
-  let d = sum4(rowDot(f, w0, s, x0, x1, h), rowDot(f, w1, s, x0, x1, h), rowDot(f, w2, s, x0, x1, h), rowDot(f, w3, s, x0, x1, h));
-  if (!signedCodes(f)) d = i32x4.sub(d, i32x4.splat(off * xs));
+@inline function half4(f: i32, a0: usize, a1: usize, a2: usize, a3: usize, s0: i32, s1: i32, s2: i32, s3: i32, x: usize, h: i32, sums: v128, n: i32): v128 {
+  const x1 = n > 1 ? x + 32 : x, x2 = n > 2 ? x + 64 : x, x3 = n > 3 ? x + 96 : x;
+  let d = sum4(subDot(f, a0, s0, x, h), subDot(f, a1, s1, x1, h), subDot(f, a2, s2, x2, h), subDot(f, a3, s3, x3, h));
+  if (!signedCodes(f)) {
+    const o = offset(f); // powers of two shift (pmulld is slow)
+    d = i32x4.sub(d, o == 1 ? sums : o == 8 ? i32x4.shl(sums, 3) : o == 16 ? i32x4.shl(sums, 4) : o == 32 ? i32x4.shl(sums, 5) : i32x4.mul(sums, i32x4.splat(o)));
+  }
   return f32x4.convert_i32x4_s(d);
 }
 
@@ -159,74 +186,111 @@ const P_SIGNED = 11, P_PLAIN = 12, P_BIASED = 13, P_HALVES = 14;
     : halves(i32x4(scaleBits(f, a0), scaleBits(f, a1), scaleBits(f, a2), scaleBits(f, a3)));
 }
 
-/** Sub-block s's scale (q6_k: of half h) for the blocks a0..a3 as f32x4 (lanes = rows); d: their block scales. */
+/** The group's scales (q6_k: of half h) as f32x4: d * the sub-block scale for the K-quants, else the block scales. */
 // @ts-ignore: decorator
-@inline function scaleA(f: i32, a0: usize, a1: usize, a2: usize, a3: usize, d: v128, s: i32, h: i32): v128 {
-  if (f == Q6_K) { // one scale per 16: d * sc[8 (s >> 2) + 2 (s & 3) + half]
-    const c = <usize>(192 + ((s >> 2) << 3) + ((s & 3) << 1) + h);
-    return f32x4.mul(d, f32x4.convert_i32x4_s(i32x4(load<i8>(a0 + c), load<i8>(a1 + c), load<i8>(a2 + c), load<i8>(a3 + c))));
+@inline function scaleA(f: i32, a0: usize, a1: usize, a2: usize, a3: usize, s0: i32, h: i32): v128 {
+  if (f == Q6_K) { // one scale per 16: d * sc[8 (s >> 2) + 2 (s & 3) + half]; s0 is 0 or 4
+    const c = a0 + <usize>(192 + ((s0 >> 2) << 3) + h);
+    return f32x4.mul(halves(i32x4.splat(scaleBits(f, a0))), f32x4.convert_i32x4_s(i32x4(load<i8>(c), load<i8>(c, 2), load<i8>(c, 4), load<i8>(c, 6))));
   }
-  if (f == Q4_K) return f32x4.mul(d, f32x4.convert_i32x4_s(i32x4(k4(a0 + 4, s, 0), k4(a1 + 4, s, 0), k4(a2 + 4, s, 0), k4(a3 + 4, s, 0))));
-  return d;
+  if (f == Q4_K) return f32x4.mul(halves(i32x4.splat(scaleBits(f, a0))), f32x4.convert_i32x4_s(i32x4(k4(a0 + 4, s0, 0), k4(a0 + 4, s0 + 1, 0), k4(a0 + 4, s0 + 2, 0), k4(a0 + 4, s0 + 3, 0))));
+  return blockScales(f, a0, a1, a2, a3);
 }
-/** Sub-block s's bias (q4_1, q5_1, q4_k) for the blocks a0..a3. */
+/** The group's biases (q4_1, q5_1, q4_k). */
 // @ts-ignore: decorator
-@inline function scaleM(f: i32, a0: usize, a1: usize, a2: usize, a3: usize, s: i32): v128 {
+@inline function scaleM(f: i32, a0: usize, a1: usize, a2: usize, a3: usize, s0: i32): v128 {
+  if (f == Q4_K) {
+    const m = halves(i32x4.splat(<i32>load<u16>(a0 + 2)));
+    return f32x4.neg(f32x4.mul(m, f32x4.convert_i32x4_s(i32x4(k4(a0 + 4, s0, 1), k4(a0 + 4, s0 + 1, 1), k4(a0 + 4, s0 + 2, 1), k4(a0 + 4, s0 + 3, 1)))));
+  }
+  return halves(i32x4(<i32>load<u16>(a0 + 2), <i32>load<u16>(a1 + 2), <i32>load<u16>(a2 + 2), <i32>load<u16>(a3 + 2)));
+}
+
+/**
+ * The group's dx * (A * sum + M * sum(xq)) (q6_k: dx * (A * sum0 + B * sum1)) per lane, for
+ * activation sub-blocks sb..sb+3; lanes from n on are 0 (n < 4: the row's last, partial group,
+ * whose missing lanes repeat lane 0).
+ */
+// @ts-ignore: decorator
+@inline function group4(f: i32, a0: usize, a1: usize, a2: usize, a3: usize, s0: i32, xq: usize, xd: usize, xs: usize, nsb: i32, sb: i32, A: v128, B: v128, M: v128, n: i32): v128 {
+  const x = xq + (<usize>sb << 5), sum = v128.load(xs + (<usize>sb << 2));
+  let t: v128;
+  if (twoScales(f)) {
+    const lo = v128.load(xs + (<usize>(nsb + sb) << 2)), hi = i32x4.sub(sum, lo);
+    t = fma4(half4(f, a0, a1, a2, a3, s0, s0 + 1, s0 + 2, s0 + 3, x, 1, hi, n), B, f32x4.mul(half4(f, a0, a1, a2, a3, s0, s0 + 1, s0 + 2, s0 + 3, x, 0, lo, n), A));
+  } else {
+    t = f32x4.mul(half4(f, a0, a1, a2, a3, s0, s0 + (subs(f) > 1 ? 1 : 0), s0 + (subs(f) > 1 ? 2 : 0), s0 + (subs(f) > 1 ? 3 : 0), x, 2, sum, n), A);
+    if (hasBias(f)) t = fma4(M, f32x4.convert_i32x4_s(sum), t);
+  }
+  t = f32x4.mul(t, v128.load(xd + (<usize>sb << 2)));
+  if (n < 4) t = v128.and(t, i32x4.gt_s(i32x4.splat(n), i32x4(0, 1, 2, 3)));
+  return t;
+}
+
+/** acc (two f64x2) + the four lanes of t. */
+// @ts-ignore: decorator
+@inline function accLo(lo: v128, t: v128): v128 { return f64x2.add(lo, f64x2.promote_low_f32x4(t)); }
+// @ts-ignore: decorator
+@inline function accHi(hi: v128, t: v128): v128 { return f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(t, t, 2, 3, 2, 3))); }
+// @ts-ignore: decorator
+@inline function total(lo: v128, hi: v128): f32 { const s = f64x2.add(lo, hi); return <f32>(f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1)); } // (0 + 2) + (1 + 3)
+
+/**
+ * The block of sub-block sb + i of the row at wr (256-element formats: the block of sb, which
+ * holds all four), or of sb where sb + i is past nsb.
+ */
+// @ts-ignore: decorator
+@inline function blockOf(f: i32, wr: usize, sb: i32, i: i32, nsb: i32): usize {
+  if (subs(f) > 1) return wr + <usize>(sb >> 3) * blockBytes(f);
+  return wr + <usize>(sb + i < nsb ? sb + i : sb) * blockBytes(f);
+}
+
+/** Sub-block sb's index within its block (0 for the 32-element formats). */
+// @ts-ignore: decorator
+@inline function subOf(f: i32, sb: i32): i32 { return subs(f) > 1 ? sb & 7 : 0; }
+
+/** y[r] of one token straight from the blocks of the row at wr (nsb sub-blocks), four sub-blocks a step. */
+// @ts-ignore: decorator
+@inline function rowDot(f: i32, wr: usize, xq: usize, xd: usize, xs: usize, nsb: i32): f32 {
+  let lo = f64x2.splat(0), hi = lo;
+  for (let sb = 0; sb < nsb; sb += 4) {
+    const a0 = blockOf(f, wr, sb, 0, nsb), a1 = blockOf(f, wr, sb, 1, nsb), a2 = blockOf(f, wr, sb, 2, nsb), a3 = blockOf(f, wr, sb, 3, nsb), s0 = subOf(f, sb);
+    const A = scaleA(f, a0, a1, a2, a3, s0, 0), B = twoScales(f) ? scaleA(f, a0, a1, a2, a3, s0, 1) : A, M = hasBias(f) ? scaleM(f, a0, a1, a2, a3, s0) : A;
+    const t = group4(f, a0, a1, a2, a3, s0, xq, xd, xs, nsb, sb, A, B, M, subs(f) > 1 ? 4 : min(nsb - sb, 4));
+    lo = accLo(lo, t); hi = accHi(hi, t);
+  }
+  return total(lo, hi);
+}
+
+// A panel holds four weight rows decoded once for all tokens, row i in lane i: per 32-element
+// sub-block PANEL bytes, the codes of row i, half h at 32 i + 16 h, then the scale vectors A, B, M.
+// Each lane gets the one-token terms of its row (the same f32 operations), summed in f64 by
+// sub-block mod 4 as the one-token path's lanes are, so a token's result is the same bit for bit.
+const PANEL: usize = 176;
+
+/** Sub-block s's scale (q6_k: of half h) of the blocks a0..a3 of four rows (lanes = rows). */
+// @ts-ignore: decorator
+@inline function rowsScale(f: i32, a0: usize, a1: usize, a2: usize, a3: usize, s: i32, h: i32): v128 {
+  if (f == Q6_K) {
+    const c = <usize>(192 + ((s >> 2) << 3) + ((s & 3) << 1) + h);
+    return f32x4.mul(blockScales(f, a0, a1, a2, a3), f32x4.convert_i32x4_s(i32x4(load<i8>(a0 + c), load<i8>(a1 + c), load<i8>(a2 + c), load<i8>(a3 + c))));
+  }
+  if (f == Q4_K) return f32x4.mul(blockScales(f, a0, a1, a2, a3), f32x4.convert_i32x4_s(i32x4(k4(a0 + 4, s, 0), k4(a1 + 4, s, 0), k4(a2 + 4, s, 0), k4(a3 + 4, s, 0))));
+  return blockScales(f, a0, a1, a2, a3);
+}
+/** Sub-block s's bias of the blocks a0..a3 of four rows. */
+// @ts-ignore: decorator
+@inline function rowsBias(f: i32, a0: usize, a1: usize, a2: usize, a3: usize, s: i32): v128 {
   const m = halves(i32x4(<i32>load<u16>(a0 + 2), <i32>load<u16>(a1 + 2), <i32>load<u16>(a2 + 2), <i32>load<u16>(a3 + 2)));
   return f == Q4_K ? f32x4.neg(f32x4.mul(m, f32x4.convert_i32x4_s(i32x4(k4(a0 + 4, s, 1), k4(a1 + 4, s, 1), k4(a2 + 4, s, 1), k4(a3 + 4, s, 1))))) : m;
 }
 
-/**
- * Four rows' dx * (A * sum + M * sum(xq)) (q6_k: dx * (A * sum0 + B * sum1)) for sub-block s of
- * the codes at w0..w3 and activation sub-block sb.
- */
+/** Rows w0..w3 of format f (nsb sub-blocks) into the panel p. */
 // @ts-ignore: decorator
-@inline function subDot(f: i32, w0: usize, w1: usize, w2: usize, w3: usize, s: i32, xq: usize, xd: usize, xs: usize, sb: i32, off: i32, A: v128, B: v128, M: v128): v128 {
-  const xb = xq + (<usize>sb << 5);
-  const x0 = v128.load(xb), x1 = v128.load(xb, 16), dx = f32x4.splat(load<f32>(xd + (<usize>sb << 2)));
-  const s0 = load<i32>(xs + (<usize>sb << 3)), s1 = load<i32>(xs + (<usize>sb << 3), 4);
-  let t: v128;
-  if (twoScales(f)) t = fma4(half4(f, w0, w1, w2, w3, s, x0, x1, 1, off, s1), B, f32x4.mul(half4(f, w0, w1, w2, w3, s, x0, x1, 0, off, s0), A));
-  else {
-    t = f32x4.mul(half4(f, w0, w1, w2, w3, s, x0, x1, 2, off, s0 + s1), A);
-    if (hasBias(f)) t = fma4(M, f32x4.splat(<f32>(s0 + s1)), t);
-  }
-  return f32x4.mul(t, dx);
-}
-
-/** f64x2 pairs (lanes 0, 1 and 2, 3) as one f32x4. */
-// @ts-ignore: decorator
-@inline function narrow(lo: v128, hi: v128): v128 {
-  return f32x4(<f32>f64x2.extract_lane(lo, 0), <f32>f64x2.extract_lane(lo, 1), <f32>f64x2.extract_lane(hi, 0), <f32>f64x2.extract_lane(hi, 1));
-}
-
-/** y[r..r+3] of one token straight from the blocks w0..w3. */
-// @ts-ignore: decorator
-@inline function rows4(f: i32, w0: usize, w1: usize, w2: usize, w3: usize, xq: usize, xd: usize, xs: usize, nblk: i32): v128 {
+@inline function packFormat(f: i32, w0: usize, w1: usize, w2: usize, w3: usize, p: usize, nsb: i32): void {
   const bb = blockBytes(f);
-  let lo = f64x2.splat(0), hi = lo;
-  for (let blk = 0; blk < nblk; blk++) {
-    const o = <usize>blk * bb, a0 = w0 + o, a1 = w1 + o, a2 = w2 + o, a3 = w3 + o, d = blockScales(f, a0, a1, a2, a3);
-    for (let s = 0; s < subs(f); s++) {
-      const A = scaleA(f, a0, a1, a2, a3, d, s, 0), B = twoScales(f) ? scaleA(f, a0, a1, a2, a3, d, s, 1) : A, M = hasBias(f) ? scaleM(f, a0, a1, a2, a3, s) : A;
-      const t = subDot(f, a0, a1, a2, a3, s, xq, xd, xs, blk * subs(f) + s, offset(f), A, B, M);
-      lo = f64x2.add(lo, f64x2.promote_low_f32x4(t));
-      hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(t, t, 2, 3, 2, 3)));
-    }
-  }
-  return narrow(lo, hi);
-}
-
-// A panel holds four weight rows decoded once for all tokens: per 32-element sub-block PANEL
-// bytes, the codes of row i, half h at 32 i + 16 h, then the scale vectors A, B, M.
-const PANEL: usize = 176;
-
-/** Rows w0..w3 of nblk blocks of format f into the panel p. */
-// @ts-ignore: decorator
-@inline function packFormat(f: i32, w0: usize, w1: usize, w2: usize, w3: usize, p: usize, nblk: i32): void {
-  const bb = blockBytes(f);
-  for (let blk = 0; blk < nblk; blk++) {
-    const o = <usize>blk * bb, a0 = w0 + o, a1 = w1 + o, a2 = w2 + o, a3 = w3 + o, d = blockScales(f, a0, a1, a2, a3);
+  for (let blk = 0; blk < nsb / subs(f); blk++) {
+    const o = <usize>blk * bb, a0 = w0 + o, a1 = w1 + o, a2 = w2 + o, a3 = w3 + o;
     for (let s = 0; s < subs(f); s++) {
       const q = p + <usize>(blk * subs(f) + s) * PANEL;
       for (let h = 0; h < 2; h++) {
@@ -234,28 +298,34 @@ const PANEL: usize = 176;
         v128.store(at, codes(f, a0, s, h)); v128.store(at, codes(f, a1, s, h), 32);
         v128.store(at, codes(f, a2, s, h), 64); v128.store(at, codes(f, a3, s, h), 96);
       }
-      v128.store(q, scaleA(f, a0, a1, a2, a3, d, s, 0), 128);
-      if (twoScales(f)) v128.store(q, scaleA(f, a0, a1, a2, a3, d, s, 1), 144);
-      if (hasBias(f)) v128.store(q, scaleM(f, a0, a1, a2, a3, s), 160);
+      v128.store(q, rowsScale(f, a0, a1, a2, a3, s, 0), 128);
+      if (twoScales(f)) v128.store(q, rowsScale(f, a0, a1, a2, a3, s, 1), 144);
+      if (hasBias(f)) v128.store(q, rowsBias(f, a0, a1, a2, a3, s), 160);
     }
   }
 }
 
-/** y[r..r+3] of one token from the panel p (nsb sub-blocks). */
+/** Exact sum over half h (2: both) of four rows' panel codes at q times the activations at x, minus off * sum(xq), as f32x4 (lanes = rows). */
 // @ts-ignore: decorator
-@inline function panelDot(f: i32, p: usize, xq: usize, xd: usize, xs: usize, nsb: i32, off: i32): v128 {
-  let lo = f64x2.splat(0), hi = lo;
-  for (let sb = 0; sb < nsb; sb++) {
-    const q = p + <usize>sb * PANEL;
-    const A = v128.load(q, 128);
-    let B = A, M = A;
-    if (twoScales(f)) B = v128.load(q, 144);
-    if (hasBias(f)) M = v128.load(q, 160);
-    const t = subDot(f, q, q + 32, q + 64, q + 96, 0, xq, xd, xs, sb, off, A, B, M);
-    lo = f64x2.add(lo, f64x2.promote_low_f32x4(t));
-    hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(t, t, 2, 3, 2, 3)));
+@inline function rowsHalf(f: i32, q: usize, x: usize, h: i32, sum: i32): v128 {
+  let d = sum4(subDot(f, q, 0, x, h), subDot(f, q + 32, 0, x, h), subDot(f, q + 64, 0, x, h), subDot(f, q + 96, 0, x, h));
+  if (!signedCodes(f)) d = i32x4.sub(d, i32x4.splat(offset(f) * sum));
+  return f32x4.convert_i32x4_s(d);
+}
+
+/** Four rows' terms of sub-block sb from the panel at q (as group4 computes each lane). */
+// @ts-ignore: decorator
+@inline function rowsTerm(f: i32, q: usize, xq: usize, xd: usize, xs: usize, nsb: i32, sb: i32): v128 {
+  const x = xq + (<usize>sb << 5), sum = load<i32>(xs + (<usize>sb << 2)), A = v128.load(q, 128);
+  let t: v128;
+  if (twoScales(f)) {
+    const lo = load<i32>(xs + (<usize>(nsb + sb) << 2));
+    t = fma4(rowsHalf(f, q, x, 1, sum - lo), v128.load(q, 144), f32x4.mul(rowsHalf(f, q, x, 0, lo), A));
+  } else {
+    t = f32x4.mul(rowsHalf(f, q, x, 2, sum), A);
+    if (hasBias(f)) t = fma4(v128.load(q, 160), f32x4.splat(<f32>sum), t);
   }
-  return narrow(lo, hi);
+  return f32x4.mul(t, f32x4.splat(load<f32>(xd + (<usize>sb << 2))));
 }
 
 /** Lanes of v into y[r..min(r + 4, rows)). */
@@ -269,38 +339,52 @@ const PANEL: usize = 176;
   }
 }
 
-/** One token, each group of four rows (repeats of the last row past the end) decoded in registers. */
+// f64 sums of four rows (two f64x2 each) for sub-blocks mod 4, between sub-blocks (four register
+// copies of the term's code made the module 2x larger and its build 3x slower)
+const SUMS = memory.data(128, 16);
+
+/** y[r..r+3] of one token from the panel p: f64 sums per row and sub-block mod 4, added as rowDot's lanes are. */
 // @ts-ignore: decorator
-@inline function gemvFormat(f: i32, w: usize, xq: usize, xd: usize, xs: usize, y: usize, rows: i32, cols: i32): void {
-  const nblk = cols / (subs(f) << 5), rb = <usize>nblk * blockBytes(f), last = rows - 1;
-  for (let r = 0; r < rows; r += 4) {
-    const w0 = w + <usize>r * rb, w1 = w + <usize>min(r + 1, last) * rb, w2 = w + <usize>min(r + 2, last) * rb, w3 = w + <usize>min(r + 3, last) * rb;
-    store4(y + (<usize>r << 2), rows4(f, w0, w1, w2, w3, xq, xd, xs, nblk), r, rows);
+@inline function panelDot(f: i32, p: usize, xq: usize, xd: usize, xs: usize, nsb: i32): v128 {
+  memory.fill(SUMS, 0, 128);
+  for (let sb = 0; sb < nsb; sb++) {
+    const t = rowsTerm(f, p + <usize>sb * PANEL, xq, xd, xs, nsb, sb), at = SUMS + (<usize>(sb & 3) << 5);
+    v128.store(at, accLo(v128.load(at), t)); v128.store(at, accHi(v128.load(at, 16), t), 16);
   }
+  const lo = f64x2.add(f64x2.add(v128.load(SUMS), v128.load(SUMS, 64)), f64x2.add(v128.load(SUMS, 32), v128.load(SUMS, 96)));
+  const hi = f64x2.add(f64x2.add(v128.load(SUMS, 16), v128.load(SUMS, 80)), f64x2.add(v128.load(SUMS, 48), v128.load(SUMS, 112)));
+  return f32x4(<f32>f64x2.extract_lane(lo, 0), <f32>f64x2.extract_lane(lo, 1), <f32>f64x2.extract_lane(hi, 0), <f32>f64x2.extract_lane(hi, 1));
 }
 
-function pack(f: i32, w0: usize, w1: usize, w2: usize, w3: usize, p: usize, nblk: i32): void {
+/** One token, row by row, decoded in registers. */
+// @ts-ignore: decorator
+@inline function gemvFormat(f: i32, w: usize, xq: usize, xd: usize, xs: usize, y: usize, rows: i32, cols: i32): void {
+  const nsb = cols >> 5, rb = <usize>(nsb / subs(f)) * blockBytes(f);
+  for (let r = 0; r < rows; r++) store<f32>(y + (<usize>r << 2), rowDot(f, w + <usize>r * rb, xq, xd, xs, nsb));
+}
+
+function pack(f: i32, w0: usize, w1: usize, w2: usize, w3: usize, p: usize, nsb: i32): void {
   switch (f) {
-    case Q8_0: packFormat(Q8_0, w0, w1, w2, w3, p, nblk); break;
-    case Q4_0: packFormat(Q4_0, w0, w1, w2, w3, p, nblk); break;
-    case Q4_1: packFormat(Q4_1, w0, w1, w2, w3, p, nblk); break;
-    case Q5_0: packFormat(Q5_0, w0, w1, w2, w3, p, nblk); break;
-    case Q5_1: packFormat(Q5_1, w0, w1, w2, w3, p, nblk); break;
-    case IQ4_NL: packFormat(IQ4_NL, w0, w1, w2, w3, p, nblk); break;
-    case TQ2_0: packFormat(TQ2_0, w0, w1, w2, w3, p, nblk); break;
-    case TQ1_0: packFormat(TQ1_0, w0, w1, w2, w3, p, nblk); break;
-    case Q4_K: packFormat(Q4_K, w0, w1, w2, w3, p, nblk); break;
-    case MXFP4: packFormat(MXFP4, w0, w1, w2, w3, p, nblk); break;
-    default: packFormat(Q6_K, w0, w1, w2, w3, p, nblk);
+    case Q8_0: packFormat(Q8_0, w0, w1, w2, w3, p, nsb); break;
+    case Q4_0: packFormat(Q4_0, w0, w1, w2, w3, p, nsb); break;
+    case Q4_1: packFormat(Q4_1, w0, w1, w2, w3, p, nsb); break;
+    case Q5_0: packFormat(Q5_0, w0, w1, w2, w3, p, nsb); break;
+    case Q5_1: packFormat(Q5_1, w0, w1, w2, w3, p, nsb); break;
+    case IQ4_NL: packFormat(IQ4_NL, w0, w1, w2, w3, p, nsb); break;
+    case TQ2_0: packFormat(TQ2_0, w0, w1, w2, w3, p, nsb); break;
+    case TQ1_0: packFormat(TQ1_0, w0, w1, w2, w3, p, nsb); break;
+    case Q4_K: packFormat(Q4_K, w0, w1, w2, w3, p, nsb); break;
+    case MXFP4: packFormat(MXFP4, w0, w1, w2, w3, p, nsb); break;
+    default: packFormat(Q6_K, w0, w1, w2, w3, p, nsb);
   }
 }
 
 /** Every token over the panel p of rows r..r+3, into y ([tokens, rows]). */
 // @ts-ignore: decorator
-@inline function panelTokens(f: i32, p: usize, xq: usize, xd: usize, xs: usize, y: usize, r: i32, rows: i32, nsb: i32, tokens: i32, off: i32): void {
+@inline function panelTokens(f: i32, p: usize, xq: usize, xd: usize, xs: usize, y: usize, r: i32, rows: i32, nsb: i32, tokens: i32): void {
   for (let t = 0; t < tokens; t++) {
-    const tt = <usize>t;
-    const v = panelDot(f, p, xq + tt * (<usize>nsb << 5), xd + tt * (<usize>nsb << 2), xs + tt * (<usize>nsb << 3), nsb, off);
+    const tt = <usize>t; // xs: 2 nsb i32 per token
+    const v = panelDot(f, p, xq + tt * (<usize>nsb << 5), xd + tt * (<usize>nsb << 2), xs + tt * (<usize>nsb << 3), nsb);
     store4(y + ((tt * <usize>rows + <usize>r) << 2), v, r, rows);
   }
 }
@@ -309,10 +393,12 @@ function pack(f: i32, w0: usize, w1: usize, w2: usize, w3: usize, p: usize, nblk
  * Y[t] = W X[t] for `tokens` activation rows. w: rows x (cols / qk) blocks of `format` (0 q8_0,
  * 1 q4_0, 2 q4_1, 3 q5_0, 4 q5_1, 5 iq4_nl, 6 tq2_0, 7 tq1_0, 8 q4_k, 9 q6_k, 10 mxfp4). Per token the
  * activations as q8_0 values: xq (cols i8), xd (cols / 32 f32 scales, already rounded through
- * f16 as ggml stores them), xs (i32 sums of xq per 16 elements). y: [tokens, rows]. One token is
- * decoded in registers; several share each group of four weight rows decoded once into the panel
- * p (cols / 32 * 176 bytes) and run the same operations in the same order, so each token's
- * result is the one-token result bit for bit.
+ * f16 as ggml stores them), xs (per token: cols / 32 i32 sums of xq per 32 elements, then the
+ * sums of each sub-block's first 16); xd and xs have 3 sub-blocks of readable slack past the end
+ * (the last group's loads; those lanes are masked). y: [tokens, rows].
+ * One token is decoded in registers; several share each group of four weight rows decoded once
+ * into the panel p (cols / 32 * 176 bytes) and run the same operations in the same
+ * order, so each token's result is the one-token result bit for bit.
  */
 export function gemm_ggml(w: usize, format: i32, xq: usize, xd: usize, xs: usize, y: usize, rows: i32, cols: i32, tokens: i32, p: usize): void {
   if (tokens == 1) gemv(format, w, xq, xd, xs, y, rows, cols);
@@ -338,19 +424,28 @@ function gemv(format: i32, w: usize, xq: usize, xd: usize, xs: usize, y: usize, 
 
 // One function per panel kind: inlined side by side into one function, the four copies were
 // folded back into one loop that tests the kind at run time (1.6x slower).
-function signedTokens(p: usize, xq: usize, xd: usize, xs: usize, y: usize, r: i32, rows: i32, nsb: i32, tokens: i32, off: i32): void { panelTokens(P_SIGNED, p, xq, xd, xs, y, r, rows, nsb, tokens, off); }
-function plainTokens(p: usize, xq: usize, xd: usize, xs: usize, y: usize, r: i32, rows: i32, nsb: i32, tokens: i32, off: i32): void { panelTokens(P_PLAIN, p, xq, xd, xs, y, r, rows, nsb, tokens, off); }
-function biasedTokens(p: usize, xq: usize, xd: usize, xs: usize, y: usize, r: i32, rows: i32, nsb: i32, tokens: i32, off: i32): void { panelTokens(P_BIASED, p, xq, xd, xs, y, r, rows, nsb, tokens, off); }
-function halvesTokens(p: usize, xq: usize, xd: usize, xs: usize, y: usize, r: i32, rows: i32, nsb: i32, tokens: i32, off: i32): void { panelTokens(P_HALVES, p, xq, xd, xs, y, r, rows, nsb, tokens, off); }
+function signedTokens(p: usize, xq: usize, xd: usize, xs: usize, y: usize, r: i32, rows: i32, nsb: i32, tokens: i32): void { panelTokens(P_SIGNED, p, xq, xd, xs, y, r, rows, nsb, tokens); }
+function off1Tokens(p: usize, xq: usize, xd: usize, xs: usize, y: usize, r: i32, rows: i32, nsb: i32, tokens: i32): void { panelTokens(P_OFF1, p, xq, xd, xs, y, r, rows, nsb, tokens); }
+function off8Tokens(p: usize, xq: usize, xd: usize, xs: usize, y: usize, r: i32, rows: i32, nsb: i32, tokens: i32): void { panelTokens(P_OFF8, p, xq, xd, xs, y, r, rows, nsb, tokens); }
+function off12Tokens(p: usize, xq: usize, xd: usize, xs: usize, y: usize, r: i32, rows: i32, nsb: i32, tokens: i32): void { panelTokens(P_OFF12, p, xq, xd, xs, y, r, rows, nsb, tokens); }
+function off16Tokens(p: usize, xq: usize, xd: usize, xs: usize, y: usize, r: i32, rows: i32, nsb: i32, tokens: i32): void { panelTokens(P_OFF16, p, xq, xd, xs, y, r, rows, nsb, tokens); }
+function biasedTokens(p: usize, xq: usize, xd: usize, xs: usize, y: usize, r: i32, rows: i32, nsb: i32, tokens: i32): void { panelTokens(P_BIASED, p, xq, xd, xs, y, r, rows, nsb, tokens); }
+function halvesTokens(p: usize, xq: usize, xd: usize, xs: usize, y: usize, r: i32, rows: i32, nsb: i32, tokens: i32): void { panelTokens(P_HALVES, p, xq, xd, xs, y, r, rows, nsb, tokens); }
 
 function gemmPanels(format: i32, w: usize, xq: usize, xd: usize, xs: usize, y: usize, rows: i32, cols: i32, tokens: i32, p: usize): void {
-  const nblk = cols / (subs(format) << 5), rb = <usize>nblk * blockBytes(format), nsb = cols >> 5, off = offset(format), last = rows - 1;
-  for (let r = 0; r < rows; r += 4) {
-    pack(format, w + <usize>r * rb, w + <usize>min(r + 1, last) * rb, w + <usize>min(r + 2, last) * rb, w + <usize>min(r + 3, last) * rb, p, nblk);
-    if (signedCodes(format)) signedTokens(p, xq, xd, xs, y, r, rows, nsb, tokens, off);
-    else if (hasBias(format)) biasedTokens(p, xq, xd, xs, y, r, rows, nsb, tokens, off);
-    else if (twoScales(format)) halvesTokens(p, xq, xd, xs, y, r, rows, nsb, tokens, off);
-    else plainTokens(p, xq, xd, xs, y, r, rows, nsb, tokens, off);
+  const nsb = cols >> 5, rb = <usize>(nsb / subs(format)) * blockBytes(format), last = rows - 1;
+  for (let r = 0; r < rows; r += 4) { // (past the last row, repeats of it)
+    pack(format, w + <usize>r * rb, w + <usize>min(r + 1, last) * rb, w + <usize>min(r + 2, last) * rb, w + <usize>min(r + 3, last) * rb, p, nsb);
+    if (signedCodes(format)) signedTokens(p, xq, xd, xs, y, r, rows, nsb, tokens);
+    else if (hasBias(format)) biasedTokens(p, xq, xd, xs, y, r, rows, nsb, tokens);
+    else if (twoScales(format)) halvesTokens(p, xq, xd, xs, y, r, rows, nsb, tokens);
+    else { // the code offset is part of the panel kind: a constant in the kernel
+      const o = offset(format);
+      if (o == 1) off1Tokens(p, xq, xd, xs, y, r, rows, nsb, tokens);
+      else if (o == 8) off8Tokens(p, xq, xd, xs, y, r, rows, nsb, tokens);
+      else if (o == 12) off12Tokens(p, xq, xd, xs, y, r, rows, nsb, tokens);
+      else off16Tokens(p, xq, xd, xs, y, r, rows, nsb, tokens);
+    }
   }
 }
 

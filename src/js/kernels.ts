@@ -16,7 +16,7 @@ import { tropicalAttention } from './tropical.js';
 import { gemvF32, gemvInt8F32, gemmGgml } from './linalg.js';
 import { gemvOnnx } from './onnx.js';
 import { gemvBinaryF32, gemvBinaryBits } from './binary.js';
-import { GGML, GGML_FORMATS, dequantizeBlock } from '../ops/ggml.js';
+import { GGML, GGML_FORMATS, dequantizeBlock, quantizeActivations } from '../ops/ggml.js';
 import { entmax } from './entmax.js';
 import { sinkhorn } from './sinkhorn.js';
 import { selfAdjustSoftmax } from './selfadjust.js';
@@ -127,6 +127,10 @@ export function jsKernels(heap: Heap): Kernels {
     },
     gemm_ggml(w, format, xq, xd, _xs, y, rows, cols, tokens) {
       gemmGgml(new Uint8Array(heap.buffer), w, GGML_FORMATS[format], new Int8Array(heap.buffer, xq, tokens * cols), f32(xd, tokens * cols / 32), f32(y, tokens * rows), rows, cols, tokens);
+    },
+    quantize_q8_0(x, xq, xd, xs, tokens, cols) {
+      const nb = (tokens * cols) / 32;
+      return quantizeActivations(f32(x, tokens * cols), new Int8Array(heap.buffer, xq, tokens * cols), f32(xd, nb), new Int32Array(heap.buffer, xs, 2 * nb), cols) ? 1 : 0;
     },
     gemm_ggml_f32(w, format, x, y, rows, cols, tokens, dec) { // as the wasm: four rows dequantized at dec, then gemm_f32 over them
       const f = GGML_FORMATS[format], { qk, bytes } = GGML[f], mem = new Uint8Array(heap.buffer), rb = (cols / qk) * bytes;

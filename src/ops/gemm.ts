@@ -52,9 +52,7 @@ export function gemm(w: F32Input | QTensor, X: F32Input, options?: GemmOptions):
   const ggml = w instanceof QTensor && w.format in GGML;
   if (ggml && o.activations !== undefined && o.activations !== 'int8' && o.activations !== 'f32') throw new SimdnnArgumentError('activations', describe(o.activations), `'int8' (q8_0 blocks, default) or 'f32' for ${w.format} weights`);
   if (ggml && (o.activations ?? 'int8') === 'int8') {
-    const xv = X instanceof Tensor ? X.toArray() : X;
-    if (xv.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('X', 'a non-finite value', "finite values with activations 'int8'");
-    const py = gemmGgml(rt, { format: w.format as GgmlFormat, rows, cols, w: w.q.ptr }, xv, tokens, outT ? (o.out as Tensor).ptr : undefined);
+    const py = gemmGgml(rt, { format: w.format as GgmlFormat, rows, cols, w: w.q.ptr }, 'X', X, tokens, outT ? (o.out as Tensor).ptr : undefined);
     return outT ? (o.out as Tensor) : copyOut(rt, py, tokens * rows, o.out as Float32Array | undefined, Float32Array);
   }
   const act = o.activations ?? defaultActivations(w);

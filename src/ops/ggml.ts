@@ -83,6 +83,27 @@ export function fromF16(h: number): number {
   return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
+/**
+ * Activations x ([tokens, cols], finite) as q8_0 blocks for the ggml kernels: codes xq, scales
+ * xd (f16-rounded, as f32), and xs per token: the code sums per 32, then those of each block's
+ * first 16 (the kernels' zero-point terms). The js tier's quantize_q8_0 kernel: false if x held
+ * a NaN or an infinity.
+ */
+export function quantizeActivations(x: Float32Array, xq: Int8Array, xd: Float32Array, xs: Int32Array, cols: number): boolean {
+  if (!x.every(Number.isFinite)) return false;
+  const blk = new Uint8Array(34), codes = new Int8Array(blk.buffer, 2, 32), per = cols / 32;
+  for (let b = 0; b < xd.length; b++) {
+    quantizeBlock('q8_0', x, b * 32, blk, 0);
+    xd[b] = fromF16(blk[0] | (blk[1] << 8));
+    xq.set(codes, b * 32);
+    let s0 = 0, s1 = 0;
+    for (let j = 0; j < 16; j++) { s0 += codes[j]; s1 += codes[j + 16]; }
+    const k = Math.floor(b / per) * 2 * per + (b % per);
+    xs[k] = s0 + s1; xs[k + per] = s0;
+  }
+  return true;
+}
+
 /** C roundf / lroundf: half away from zero. */
 const roundf = (x: number) => (x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5));
 const putF16 = (out: Uint8Array, at: number, v: number) => { const h = toF16(v); out[at] = h & 0xff; out[at + 1] = h >>> 8; };

@@ -243,9 +243,7 @@ export function gemv(w: F32Input | QTensor, x: F32Input, options?: { out?: Float
     return outT ? (o.out as Tensor) : copyOut(rt, py, rows, o.out as Float32Array | undefined, Float32Array);
   }
   if (w instanceof QTensor && isGgml(w.format)) { // int8 activations
-    const xv = x instanceof Tensor ? x.toArray() : x;
-    if (xv.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError('x', 'a non-finite value', "finite values with activations 'int8'");
-    const py = gemmGgml(rt, { format: w.format, rows, cols, w: w.q.ptr }, xv, 1, outT ? (o.out as Tensor).ptr : undefined);
+    const py = gemmGgml(rt, { format: w.format, rows, cols, w: w.q.ptr }, 'x', x, 1, outT ? (o.out as Tensor).ptr : undefined);
     return outT ? (o.out as Tensor) : copyOut(rt, py, rows, o.out as Float32Array | undefined, Float32Array);
   }
   const at = scratchRegions(rt, [w instanceof QTensor || w instanceof Tensor ? 0 : w.length * 4, x instanceof Tensor ? 0 : cols * 4, outT ? 0 : rows * 4]);
