@@ -22,13 +22,13 @@ export { dot_f32, dot_i8, dot_u8i8 } from './linalg/dot';
 export { hadamard_f32 } from './linalg/hadamard';
 export { gemv_f32, gemm_f32, gemv_i8_f32 } from './linalg/gemv';
 export { gemm_ggml, gemm_ggml_f32 } from './linalg/ggml';
-export { quantize_q8_0 } from './linalg/q8act';
+export { quantize_q8_0, quantize_i8 } from './linalg/q8act';
 export { gemm_onnx_i8, gemv_onnx_f32, gemm_onnx_f32 } from './linalg/onnx';
 export { gemv_binary_f32, gemv_binary_bin } from './linalg/binary';
 export { exp_f32, log_f32 } from './simd/exp';
 
 /** ABI version; src/runtime/kernels.ts refuses a module whose version differs. */
-export function simdnn_abi(): i32 { return 3; }
+export function simdnn_abi(): i32 { return 4; }
 /** Which build this is: 2 = relaxed SIMD, 1 = SIMD128. Lets init({ module }) name the tier. */
 export function simdnn_tier(): i32 { return ASC_FEATURE_RELAXED_SIMD ? 2 : 1; }
 /** First byte after the module's static data (e.g. Math.log's tables): the allocator starts above it. */

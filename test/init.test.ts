@@ -82,7 +82,7 @@ describe('tier selection', () => {
   it('rejects a bad tier name and non-simdnn modules', async () => {
     await expect(simdnn.init({ tier: 'gpu' as never })).rejects.toThrow(simdnn.SimdnnArgumentError);
     const empty = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
-    await expect(simdnn.init({ tier: 'simd', module: empty })).rejects.toThrow(/not a simdnn 3 build \(ABI -1\)/);
+    await expect(simdnn.init({ tier: 'simd', module: empty })).rejects.toThrow(/not a simdnn 4 build \(ABI -1\)/);
   });
 });
 

@@ -128,6 +128,41 @@ for (const tier of TIERS) {
       });
     }
 
+    it('int8 activations (quantized in the kernel): ties to even, a subnormal scale that clamps at 127, huge, zero; tail runs of 4-bit groups; gemm = gemv per token, exactly', () => {
+      const cols = 136, rows = 5, sub = 2 ** -149; // groups of 34 and 68 end in a partial 32-run; per row: 4 runs and a tail of 8
+      const tokens: number[][] = [
+        Array.from({ length: cols }, (_, c) => (c === 0 ? 127 : (c % 2 ? 1 : -1) * ((c % 126) + 0.5))), // scale 1: every other code a tie
+        new Array(cols).fill(0),
+        Array.from({ length: cols }, (_, c) => (c === 3 ? 12757 : (c * 37) % 12700 - 6000) * sub), // scale 100 * 2^-149: 12757 / 100 rounds to 128, clamped
+        Array.from({ length: cols }, (_, c) => (c % 3 - 1) * 3e38 * ((c % 11) / 10)),
+        Array.from({ length: cols }, (_, c) => Math.sin(c * 1.7) * 3),
+      ];
+      const X = Float32Array.from(tokens.flat());
+      for (const [f, groupSize] of [['int8', 68], ['int8', cols], ['int4', 34], ['uint4', 68], ['int4', cols]] as [F, number][]) {
+        const [qmin, qmax] = lohi(f), n = rows * cols, gs = cols / groupSize;
+        const codes = Array.from({ length: n }, (_, i) => qmin + ((i * 7 + 3) % (qmax - qmin + 1)));
+        const b = f === 'int8' ? Int8Array.from(codes) : Uint8Array.from({ length: n / 2 }, (_, i) => (codes[2 * i] & 15) | ((codes[2 * i + 1] & 15) << 4));
+        const zeroPoints = Int32Array.from({ length: rows * gs }, (_, i) => (f === 'uint4' ? 8 : i % 3) - (f === 'int8' ? 1 : 0));
+        const q = simdnn.QTensor.from(f, b, rows, cols, { groupSize, scales: new Float32Array(rows * gs).fill(1), zeroPoints });
+        const Y = simdnn.gemm(q, X) as Float32Array;
+        tokens.forEach((x, t) => {
+          let m = 0;
+          for (const v of x) m = Math.max(m, Math.abs(Math.fround(v)));
+          const s = Math.fround(m / 127), xq = x.map((v) => (s ? Math.max(-127, Math.min(127, roundEven(Math.fround(v) / s))) : 0)); // float64 division
+          const y = simdnn.gemv(q, Float32Array.from(x)) as Float32Array;
+          for (let r = 0; r < rows; r++) {
+            let isum = 0;
+            for (let c = 0; c < cols; c++) isum += (codes[r * cols + c] - zeroPoints[r * gs + Math.floor(c / groupSize)]) * xq[c];
+            const want = Math.fround(isum * s), label = `${f} group ${groupSize} token ${t} row ${r}`;
+            if (!Object.is(y[r], want)) expect.fail(`${label} gemv: ${y[r]} vs ${want}`);
+            if (!Object.is(Y[t * rows + r], want)) expect.fail(`${label} gemm: ${Y[t * rows + r]} vs ${want}`);
+          }
+        });
+        q.dispose();
+      }
+      expect(() => simdnn.gemv(simdnn.quantize(new Float32Array(8), { format: 'int4', cols: 8 }), Float32Array.of(0, 1, 2, NaN, 4, 5, 6, 7))).toThrow(/x: got a non-finite value, expected finite values with activations 'int8'/);
+    });
+
     it('property: dequantize(quantize(x)) within scale / 2 for any finite x', () => {
       fc.assert(fc.property(fc.constantFrom(...FORMATS), fc.boolean(), fc.array(fc.float({ noNaN: true, noDefaultInfinity: true, min: Math.fround(-1e30), max: Math.fround(1e30) }), { minLength: 2, maxLength: 64 }), (f, symmetric, arr) => {
         if (arr.length % 2) arr.pop();

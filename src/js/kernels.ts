@@ -15,6 +15,7 @@ import { linearAttention } from './linear.js';
 import { tropicalAttention } from './tropical.js';
 import { gemvF32, gemvInt8F32, gemmGgml } from './linalg.js';
 import { gemvOnnx } from './onnx.js';
+import { quantizeTokens } from '../ops/onnx.js';
 import { gemvBinaryF32, gemvBinaryBits } from './binary.js';
 import { GGML, GGML_FORMATS, dequantizeBlock, quantizeActivations } from '../ops/ggml.js';
 import { entmax } from './entmax.js';
@@ -131,6 +132,9 @@ export function jsKernels(heap: Heap): Kernels {
     quantize_q8_0(x, xq, xd, xs, tokens, cols) {
       const nb = (tokens * cols) / 32;
       return quantizeActivations(f32(x, tokens * cols), new Int8Array(heap.buffer, xq, tokens * cols), f32(xd, nb), new Int32Array(heap.buffer, xs, 2 * nb), cols) ? 1 : 0;
+    },
+    quantize_i8(x, xq, xs, sx, tokens, cols, group, four) {
+      return quantizeTokens(f32(x, tokens * cols), new Int8Array(heap.buffer, xq, tokens * cols), new Int32Array(heap.buffer, xs, tokens * (cols / group)), f32(sx, tokens), tokens, cols, group, four !== 0) ? 1 : 0;
     },
     gemm_ggml_f32(w, format, x, y, rows, cols, tokens, dec) { // as the wasm: four rows dequantized at dec, then gemm_f32 over them
       const f = GGML_FORMATS[format], { qk, bytes } = GGML[f], mem = new Uint8Array(heap.buffer), rb = (cols / qk) * bytes;

@@ -1,10 +1,11 @@
-// Marshalling of gemv and gemm for the ONNX-layout formats: int8 activations (quantized per token,
-// as the int8 path) reordered for the kernel with per-group sums, one kernel call for all tokens; f32 activations straight in (gemm: each weight row decoded once for all tokens).
+// Marshalling of gemv and gemm for the ONNX-layout formats: int8 activations (quantized per token
+// in wasm, as the int8 path, reordered for the kernel with per-group sums), one kernel call for all
+// tokens; f32 activations straight in (gemm: each weight row decoded once for all tokens).
 import type { Runtime } from '../runtime/runtime.js';
 import { Tensor } from '../runtime/tensor.js';
 import { scratchRegions, inputAt } from './marshal.js';
 import { SimdnnArgumentError } from '../runtime/errors.js';
-import { KIND, is4bit, quantizeRow, type OnnxFormat, type ScaleLayout } from './onnx.js';
+import { KIND, is4bit, type OnnxFormat, type ScaleLayout } from './onnx.js';
 
 /** `table`: the kernel table of the codebook formats (0 for the others). */
 export interface OnnxWeights { format: OnnxFormat; rows: number; cols: number; w: number; scales: number; zpe: number; table: number; layout: ScaleLayout }
@@ -18,29 +19,17 @@ export function gemvOnnxF32(rt: Runtime, q: OnnxWeights, x: Float32Array | Tenso
 }
 
 /**
- * Y = X W^T for `tokens` rows of activations X (finite, else an error naming `name`), quantized per
- * token to int8 (quantizeRow), one kernel call (gemv is tokens = 1); Y at `out` ([tokens, rows]) or
- * in scratch: returns its pointer. The kernel reads 4-bit kinds' activations deinterleaved per
- * 32-run of a group and takes each group's sum of activations for the zero points.
+ * Y = X W^T for `tokens` rows of activations X (finite, else an error naming `name`, raised before
+ * anything is written), quantized per token to int8 in the kernel quantize_i8 (as quantizeRow; for
+ * 4-bit kinds deinterleaved per 32-run of a group, with each group's code sum for the zero points),
+ * then one kernel call (gemv is tokens = 1); Y at `out` ([tokens, rows]) or in scratch: returns its pointer.
  */
 export function gemmOnnxI8(rt: Runtime, q: OnnxWeights, name: string, X: Float32Array | Tensor, tokens: number, out: number | undefined): number {
-  const { format, rows, cols, layout } = q, g = layout.groupSize, groups = cols / g, four = is4bit(format);
-  const xv = X instanceof Tensor ? X.toArray() : X;
-  if (xv.some((v) => !Number.isFinite(v))) throw new SimdnnArgumentError(name, 'a non-finite value', "finite values with activations 'int8'");
-  const xq = new Int8Array(tokens * cols), sx = new Float32Array(tokens);
-  for (let t = 0; t < tokens; t++) sx[t] = quantizeRow(xv.subarray(t * cols, (t + 1) * cols), xq, t * cols);
-  const at = scratchRegions(rt, [tokens * cols, tokens * groups * 4, tokens * 4, out === undefined ? tokens * rows * 4 : 0]), heap = rt.alloc.heap.buffer, py = out ?? at[3];
-  const order = new Int8Array(heap, at[0], tokens * cols), xs = new Int32Array(heap, at[1], tokens * groups);
-  for (let k = 0; k < tokens * groups; k++) {
-    const c0 = k * g, c1 = c0 + g;
-    let c = c0, s = 0;
-    if (four) for (; c + 32 <= c1; c += 32) for (let j = 0; j < 16; j++) { order[c + j] = xq[c + 2 * j]; order[c + 16 + j] = xq[c + 2 * j + 1]; }
-    for (; c < c1; c++) order[c] = xq[c];
-    for (let i = c0; i < c1; i++) s += xq[i];
-    xs[k] = s;
-  }
-  new Float32Array(heap, at[2], tokens).set(sx);
-  rt.kernels.gemm_onnx_i8(q.w, KIND[format], q.scales, q.zpe, layout.groupsPerRow, at[0], at[1], at[2], py, rows, cols, g, tokens);
+  const { format, rows, cols, layout } = q, g = layout.groupSize;
+  const at = scratchRegions(rt, [X instanceof Tensor ? 0 : tokens * cols * 4, tokens * cols, tokens * (cols / g) * 4, tokens * 4, out === undefined ? tokens * rows * 4 : 0]);
+  if (!rt.kernels.quantize_i8(inputAt(rt, X, at[0]), at[1], at[2], at[3], tokens, cols, g, is4bit(format) ? 1 : 0)) throw new SimdnnArgumentError(name, 'a non-finite value', "finite values with activations 'int8'");
+  const py = out ?? at[4];
+  rt.kernels.gemm_onnx_i8(q.w, KIND[format], q.scales, q.zpe, layout.groupsPerRow, at[1], at[2], at[3], py, rows, cols, g, tokens);
   return py;
 }
 

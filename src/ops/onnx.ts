@@ -44,6 +44,29 @@ export function quantizeRow(row: ArrayLike<number>, out: Int8Array, to: number):
   return scale;
 }
 
+/**
+ * The int8 activation path of the ONNX formats (the js tier's quantize_i8 kernel): each token's
+ * row of x quantized by quantizeRow into xq (scale at sx[t]); with `four` (4-bit weights) each
+ * whole 32-run of a group stored deinterleaved (16 even elements, then the 16 odd), as the
+ * kernels read it; xs[t * groups + g] the code sum of group g. False if x held a NaN or an infinity.
+ */
+export function quantizeTokens(x: Float32Array, xq: Int8Array, xs: Int32Array, sx: Float32Array, tokens: number, cols: number, group: number, four: boolean): boolean {
+  if (x.some((v) => !Number.isFinite(v))) return false;
+  const q = new Int8Array(cols);
+  for (let t = 0; t < tokens; t++) {
+    sx[t] = quantizeRow(x.subarray(t * cols, (t + 1) * cols), q, 0);
+    for (let g = 0; g < cols / group; g++) {
+      const c0 = g * group, c1 = c0 + group, at = t * cols;
+      let c = c0, s = 0;
+      if (four) for (; c + 32 <= c1; c += 32) for (let j = 0; j < 16; j++) { xq[at + c + j] = q[c + 2 * j]; xq[at + c + 16 + j] = q[c + 2 * j + 1]; }
+      for (; c < c1; c++) xq[at + c] = q[c];
+      for (let i = c0; i < c1; i++) s += q[i];
+      xs[t * (cols / group) + g] = s;
+    }
+  }
+  return true;
+}
+
 /** groupSize -> blocked (cols % groupSize == 0); axis null -> per tensor; else per row. */
 export function scaleLayout(format: string, rows: number, cols: number, groupSize: unknown, axis: unknown): ScaleLayout {
   if (axis !== undefined && axis !== null && axis !== 0 && axis !== 1) throw new SimdnnArgumentError('axis', describe(axis), '0 (a scale per row), 1 (with groupSize: per group of a row) or null (one scale for the tensor)');

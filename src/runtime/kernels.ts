@@ -36,6 +36,7 @@ export interface Kernels {
   gemm_ggml(w: number, format: number, xq: number, xd: number, xs: number, y: number, rows: number, cols: number, tokens: number, panel: number): void;
   gemm_ggml_f32(w: number, format: number, x: number, y: number, rows: number, cols: number, tokens: number, dec: number): void;
   quantize_q8_0(x: number, xq: number, xd: number, xs: number, tokens: number, cols: number): number;
+  quantize_i8(x: number, xq: number, xs: number, sx: number, tokens: number, cols: number, group: number, four: number): number;
   dot_i8(a: number, b: number, n: number): number;
   dot_u8i8(a: number, b: number, n: number): number;
   hadamard_f32(x: number, y: number, rows: number, cols: number): void;
@@ -47,8 +48,8 @@ export interface Kernels {
 }
 
 export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
-  'softmax_f32', 'log_softmax_f32', 'logsumexp_f32', 'softmax_online_f32', 'softmax_two_pass_f32', 'softpick_f32', 'stablemax_f32', 'log_stablemax_f32', 'taylor_softmax_f32', 'relu_norm_f32', 'sigmoid_norm_f32', 'sparsemax_f32', 'entmax15_f32', 'softplus_norm_f32', 'gumbel_f32', 'attention_f32', 'attention_norm_f32', 'linear_attention_f32', 'tropical_attention_f32', 'entmax_f32', 'sinkhorn_f32', 'self_adjust_softmax_f32', 'topk_f32', 'topk_softmax_f32', 'mask_logits_f32', 'exp_f32', 'log_f32', 'dot_f32', 'gemv_f32', 'gemm_f32', 'gemv_i8_f32', 'gemm_ggml', 'gemm_ggml_f32', 'quantize_q8_0', 'dot_i8', 'gemm_onnx_i8', 'gemv_onnx_f32', 'gemm_onnx_f32', 'hadamard_f32', 'dot_u8i8', 'gemv_binary_f32', 'gemv_binary_bin',
+  'softmax_f32', 'log_softmax_f32', 'logsumexp_f32', 'softmax_online_f32', 'softmax_two_pass_f32', 'softpick_f32', 'stablemax_f32', 'log_stablemax_f32', 'taylor_softmax_f32', 'relu_norm_f32', 'sigmoid_norm_f32', 'sparsemax_f32', 'entmax15_f32', 'softplus_norm_f32', 'gumbel_f32', 'attention_f32', 'attention_norm_f32', 'linear_attention_f32', 'tropical_attention_f32', 'entmax_f32', 'sinkhorn_f32', 'self_adjust_softmax_f32', 'topk_f32', 'topk_softmax_f32', 'mask_logits_f32', 'exp_f32', 'log_f32', 'dot_f32', 'gemv_f32', 'gemm_f32', 'gemv_i8_f32', 'gemm_ggml', 'gemm_ggml_f32', 'quantize_q8_0', 'quantize_i8', 'dot_i8', 'gemm_onnx_i8', 'gemv_onnx_f32', 'gemm_onnx_f32', 'hadamard_f32', 'dot_u8i8', 'gemv_binary_f32', 'gemv_binary_bin',
 ];
 
 /** Must match simdnn_abi() in assembly/index.ts: a wasm file from another version is refused. */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
