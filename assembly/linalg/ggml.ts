@@ -9,7 +9,7 @@
 // stays in L1 while every token passes, a row per lane, through the same per-term operations and
 // f64 sums in the same order, so each token gets the one-token result bit for bit.
 import { fma4 } from '../simd/fma';
-import { fp4Table } from './onnx';
+import { table, lookup, FP4_TABLE, IQ4NL_TABLE } from '../simd/lookup';
 import { gemm_f32 } from './gemv';
 
 const Q8_0 = 0, Q4_0 = 1, Q4_1 = 2, Q5_0 = 3, Q5_1 = 4, IQ4_NL = 5, TQ2_0 = 6, TQ1_0 = 7, Q4_K = 8, Q6_K = 9, MXFP4 = 10;
@@ -20,11 +20,12 @@ const P_SIGNED = 11, P_BIASED = 12, P_HALVES = 13, P_OFF1 = 14, P_OFF8 = 15, P_O
 // Constants the kernels read from memory: V8 rebuilds a vector constant at every use (three
 // instructions), while a load from here is one, off the ALU ports.
 const POOL = memory.data<i32>([0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x7fff, 0x7fff, 0x7fff, 0x7fff, 0x7c00, 0x7c00, 0x7c00, 0x7c00,
-  0x77800000, 0x77800000, 0x77800000, 0x77800000, 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000], 16);
+  0x77800000, 0x77800000, 0x77800000, 0x77800000, 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000,
+  0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0, 0, 0, 0, -1, 0, <i32>0xc0c0c0c0, 0, <i32>0xc0c0c0c0], 16); // then k4all's masks
 // @ts-ignore: decorator
 @inline function pool(k: usize): v128 { return v128.load(POOL + (k << 4)); }
 // @ts-ignore: decorator
-@inline const NIB: usize = 0, F7FFF: usize = 1, F7C00: usize = 2, F2P112: usize = 3, FINF: usize = 4;
+@inline const NIB: usize = 0, F7FFF: usize = 1, F7C00: usize = 2, F2P112: usize = 3, FINF: usize = 4, K4LOW: usize = 5, K4HIGH: usize = 6, K4TOP: usize = 7;
 
 // @ts-ignore: decorator
 @inline function blockBytes(f: i32): usize {
@@ -79,8 +80,8 @@ const POOL = memory.data<i32>([0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0
   if (f == Q4_1) return nibbles(v128.load(wb + 4), h);
   if (f == Q5_0) return v128.or(nibbles(v128.load(wb + 6), h), fifthBits(<u32>load<u16>(wb + 2 + (<usize>h << 1))));
   if (f == Q5_1) return v128.or(nibbles(v128.load(wb + 8), h), fifthBits(<u32>load<u16>(wb + 4 + (<usize>h << 1))));
-  if (f == MXFP4) return i8x16.swizzle(fp4Table(), nibbles(v128.load(wb + 1), h)); // 2 e2m1 + 12
-  if (f == IQ4_NL) return i8x16.swizzle(i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113), nibbles(v128.load(wb + 2), h));
+  if (f == MXFP4) return lookup(table(FP4_TABLE), nibbles(v128.load(wb + 1), h)); // 2 e2m1 + 12
+  if (f == IQ4_NL) return lookup(table(IQ4NL_TABLE), nibbles(v128.load(wb + 2), h));
   if (f == TQ2_0) return v128.and(i8x16.shr_u(v128.load(wb + (<usize>(s >> 2) << 5) + (<usize>h << 4)), <u32>((s & 3) << 1)), i8x16.splat(3));
   if (f == Q4_K) return v128.and(i8x16.shr_u(v128.load(wb + 16 + (<usize>(s >> 1) << 5) + (<usize>h << 4)), <u32>((s & 1) << 2)), i8x16.splat(15));
   if (f == Q6_K) {
@@ -115,6 +116,25 @@ const POOL = memory.data<i32>([0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0
     : (<i32>load<u8>(p + a + 4) & 0xf) | ((<i32>load<u8>(p + a - 4) >> 6) << 4);
 }
 
+/**
+ * q4_k's eight 6-bit scales (lanes 0..7) and mins (lanes 8..15) of the block at wb at once, as
+ * k4 gives them one by one: the low bits from bytes 0..3 / 4..7 (sub-blocks 0..3) or the nibbles
+ * of bytes 8..11 (4..7), the top two bits of sub-blocks 4..7 from bytes 0..7.
+ */
+// @ts-ignore: decorator
+@inline function k4all(wb: usize): v128 {
+  const q = v128.load(wb + 4); // the 12 scale bytes (and 4 code bytes, unused)
+  const a = i8x16.shuffle(q, q, 0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11), b = i8x16.shuffle(q, q, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 4, 5, 6, 7);
+  return v128.or(v128.or(v128.and(a, pool(K4LOW)), v128.and(i8x16.shr_u(a, 4), pool(K4HIGH))), i8x16.shr_u(v128.and(b, pool(K4TOP)), 2));
+}
+
+/** Lanes 4k..4k+3 of the bytes of v as f32x4. */
+// @ts-ignore: decorator
+@inline function bytes4(v: v128, k: i32): v128 {
+  const h = k & 2 ? i16x8.extend_high_i8x16_u(v) : i16x8.extend_low_i8x16_u(v);
+  return f32x4.convert_i32x4_s(k & 1 ? i32x4.extend_high_i16x8_u(h) : i32x4.extend_low_i16x8_u(h));
+}
+
 /** An e8m0 byte as the f32 bits of 2^(e - 128): half the block scale, as the codes are doubled (255: NaN). */
 // @ts-ignore: decorator
 @inline function e8m0Half(wb: usize): i32 {
@@ -143,10 +163,20 @@ const POOL = memory.data<i32>([0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0
 @inline function dot16s(x: v128, q: v128): v128 {
   return i32x4.add(i32x4.extadd_pairwise_i16x8_s(i16x8.extmul_low_i8x16_s(x, q)), i32x4.extadd_pairwise_i16x8_s(i16x8.extmul_high_i8x16_s(x, q)));
 }
-/** sum(u * xq) over half h (h = 2: both halves) of sub-block s of the block at wb, activations at x, as i32x4. */
+/**
+ * Exact sum(x * v) over 16 lanes for codes v in [-127, 127] with the relaxed dot, as i32x4: the
+ * signs move onto x (x in [-127, 127] too), so |v| is a valid i7 operand; the pair sums stay
+ * within i16 (2 * 127 * 127). Half the instructions of dot16s's widened products.
+ */
 // @ts-ignore: decorator
-@inline function subDot(f: i32, wb: usize, s: i32, x: usize, h: i32): v128 {
-  const x0 = v128.load(x), x1 = v128.load(x, 16);
+@inline function absDot(x: v128, v: v128): v128 {
+  const m = i8x16.lt_s(v, i8x16.splat(0));
+  return i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(i8x16.sub(v128.xor(x, m), m), i8x16.abs(v)));
+}
+/** sum(u * xq) over half h (h = 2: both halves) of sub-block s of the block at wb, activations x0 (first 16), x1, as i32x4. */
+// @ts-ignore: decorator
+@inline function subDot(f: i32, wb: usize, s: i32, x0: v128, x1: v128, h: i32): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD && f == IQ4_NL) return i32x4.add(absDot(x0, codes(f, wb, s, 0)), absDot(x1, codes(f, wb, s, 1))); // (q8_0 codes may be -128)
   if (signedCodes(f)) return i32x4.add(dot16s(x0, codes(f, wb, s, 0)), dot16s(x1, codes(f, wb, s, 1)));
   if (h == 0) return i32x4.extadd_pairwise_i16x8_s(dot16u(x0, codes(f, wb, s, 0)));
   if (h == 1) return i32x4.extadd_pairwise_i16x8_s(dot16u(x1, codes(f, wb, s, 1)));
@@ -171,7 +201,8 @@ const POOL = memory.data<i32>([0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0
 // @ts-ignore: decorator
 @inline function half4(f: i32, a0: usize, a1: usize, a2: usize, a3: usize, s0: i32, s1: i32, s2: i32, s3: i32, x: usize, h: i32, sums: v128, n: i32): v128 {
   const x1 = n > 1 ? x + 32 : x, x2 = n > 2 ? x + 64 : x, x3 = n > 3 ? x + 96 : x;
-  let d = sum4(subDot(f, a0, s0, x, h), subDot(f, a1, s1, x1, h), subDot(f, a2, s2, x2, h), subDot(f, a3, s3, x3, h));
+  let d = sum4(subDot(f, a0, s0, v128.load(x), v128.load(x, 16), h), subDot(f, a1, s1, v128.load(x1), v128.load(x1, 16), h),
+    subDot(f, a2, s2, v128.load(x2), v128.load(x2, 16), h), subDot(f, a3, s3, v128.load(x3), v128.load(x3, 16), h));
   if (!signedCodes(f)) {
     const o = offset(f); // powers of two shift (pmulld is slow)
     d = i32x4.sub(d, o == 1 ? sums : o == 8 ? i32x4.shl(sums, 3) : o == 16 ? i32x4.shl(sums, 4) : o == 32 ? i32x4.shl(sums, 5) : i32x4.mul(sums, i32x4.splat(o)));
@@ -193,7 +224,7 @@ const POOL = memory.data<i32>([0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0
     const c = a0 + <usize>(192 + ((s0 >> 2) << 3) + h);
     return f32x4.mul(halves(i32x4.splat(scaleBits(f, a0))), f32x4.convert_i32x4_s(i32x4(load<i8>(c), load<i8>(c, 2), load<i8>(c, 4), load<i8>(c, 6))));
   }
-  if (f == Q4_K) return f32x4.mul(halves(i32x4.splat(scaleBits(f, a0))), f32x4.convert_i32x4_s(i32x4(k4(a0 + 4, s0, 0), k4(a0 + 4, s0 + 1, 0), k4(a0 + 4, s0 + 2, 0), k4(a0 + 4, s0 + 3, 0))));
+  if (f == Q4_K) return f32x4.mul(halves(i32x4.splat(scaleBits(f, a0))), s0 ? bytes4(k4all(a0), 1) : bytes4(k4all(a0), 0));
   return blockScales(f, a0, a1, a2, a3);
 }
 /** The group's biases (q4_1, q5_1, q4_k). */
@@ -201,7 +232,7 @@ const POOL = memory.data<i32>([0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0
 @inline function scaleM(f: i32, a0: usize, a1: usize, a2: usize, a3: usize, s0: i32): v128 {
   if (f == Q4_K) {
     const m = halves(i32x4.splat(<i32>load<u16>(a0 + 2)));
-    return f32x4.neg(f32x4.mul(m, f32x4.convert_i32x4_s(i32x4(k4(a0 + 4, s0, 1), k4(a0 + 4, s0 + 1, 1), k4(a0 + 4, s0 + 2, 1), k4(a0 + 4, s0 + 3, 1)))));
+    return f32x4.neg(f32x4.mul(m, s0 ? bytes4(k4all(a0), 3) : bytes4(k4all(a0), 2)));
   }
   return halves(i32x4(<i32>load<u16>(a0 + 2), <i32>load<u16>(a1 + 2), <i32>load<u16>(a2 + 2), <i32>load<u16>(a3 + 2)));
 }
@@ -308,7 +339,8 @@ const PANEL: usize = 176;
 /** Exact sum over half h (2: both) of four rows' panel codes at q times the activations at x, minus off * sum(xq), as f32x4 (lanes = rows). */
 // @ts-ignore: decorator
 @inline function rowsHalf(f: i32, q: usize, x: usize, h: i32, sum: i32): v128 {
-  let d = sum4(subDot(f, q, 0, x, h), subDot(f, q + 32, 0, x, h), subDot(f, q + 64, 0, x, h), subDot(f, q + 96, 0, x, h));
+  const x0 = v128.load(x), x1 = v128.load(x, 16); // once for the four rows
+  let d = sum4(subDot(f, q, 0, x0, x1, h), subDot(f, q + 32, 0, x0, x1, h), subDot(f, q + 64, 0, x0, x1, h), subDot(f, q + 96, 0, x0, x1, h));
   if (!signedCodes(f)) d = i32x4.sub(d, i32x4.splat(offset(f) * sum));
   return f32x4.convert_i32x4_s(d);
 }
@@ -339,20 +371,20 @@ const PANEL: usize = 176;
   }
 }
 
-// f64 sums of four rows (two f64x2 each) for sub-blocks mod 4, between sub-blocks (four register
-// copies of the term's code made the module 2x larger and its build 3x slower)
-const SUMS = memory.data(128, 16);
-
-/** y[r..r+3] of one token from the panel p: f64 sums per row and sub-block mod 4, added as rowDot's lanes are. */
+/**
+ * y[r..r+3] of one token from the panel p: f64 sums per row and sub-block mod 4, added as rowDot's
+ * lanes are. The four sums (two f64x2 each: rows 0-1, 2-3) rotate, so the one for sb is always
+ * first; the pairs two apart are those of sub-blocks k and k + 2 in either order, and f64 addition
+ * commutes, so (b0 + b2) + (b1 + b3) is rowDot's (s0 + s2) + (s1 + s3) bit for bit.
+ */
 // @ts-ignore: decorator
 @inline function panelDot(f: i32, p: usize, xq: usize, xd: usize, xs: usize, nsb: i32): v128 {
-  memory.fill(SUMS, 0, 128);
+  let l0 = f64x2.splat(0), h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0;
   for (let sb = 0; sb < nsb; sb++) {
-    const t = rowsTerm(f, p + <usize>sb * PANEL, xq, xd, xs, nsb, sb), at = SUMS + (<usize>(sb & 3) << 5);
-    v128.store(at, accLo(v128.load(at), t)); v128.store(at, accHi(v128.load(at, 16), t), 16);
+    const t = rowsTerm(f, p + <usize>sb * PANEL, xq, xd, xs, nsb, sb), l = accLo(l0, t), h = accHi(h0, t);
+    l0 = l1; h0 = h1; l1 = l2; h1 = h2; l2 = l3; h2 = h3; l3 = l; h3 = h;
   }
-  const lo = f64x2.add(f64x2.add(v128.load(SUMS), v128.load(SUMS, 64)), f64x2.add(v128.load(SUMS, 32), v128.load(SUMS, 96)));
-  const hi = f64x2.add(f64x2.add(v128.load(SUMS, 16), v128.load(SUMS, 80)), f64x2.add(v128.load(SUMS, 48), v128.load(SUMS, 112)));
+  const lo = f64x2.add(f64x2.add(l0, l2), f64x2.add(l1, l3)), hi = f64x2.add(f64x2.add(h0, h2), f64x2.add(h1, h3));
   return f32x4(<f32>f64x2.extract_lane(lo, 0), <f32>f64x2.extract_lane(lo, 1), <f32>f64x2.extract_lane(hi, 0), <f32>f64x2.extract_lane(hi, 1));
 }
 

@@ -7,12 +7,10 @@
 // for fp4, else 0. 4-bit rows hold cols / 2 bytes (element 2i in the low nibble; codebook: in the
 // high nibble).
 import { fma4, hsum4 } from '../simd/fma';
+import { table, lookup, entry, FP4_TABLE } from '../simd/lookup';
 
 const FP4 = 4, E4M3 = 5, BOOK = 7;
 
-/** fp4_e2m1 codes 0..15 as 2 value + 12: all in [0, 24], valid i7 operands of the relaxed dot. */
-// @ts-ignore: decorator
-@inline export function fp4Table(): v128 { return i8x16(12, 13, 14, 15, 16, 18, 20, 24, 12, 11, 10, 9, 8, 6, 4, 0); }
 
 /** The zero point of scale slot k (byte offset): stored, or the format's constant. */
 // @ts-ignore: decorator
@@ -20,7 +18,7 @@ const FP4 = 4, E4M3 = 5, BOOK = 7;
 
 /** Nibbles (0..15) as the codes the kernel multiplies. */
 // @ts-ignore: decorator
-@inline function nibCodes(n: v128, kind: i32): v128 { return kind == FP4 ? i8x16.swizzle(fp4Table(), n) : n; }
+@inline function nibCodes(n: v128, kind: i32): v128 { return kind == FP4 ? lookup(table(FP4_TABLE), n) : n; } // 2 value + 12: valid i7 operands of the relaxed dot
 
 /** One fp8 byte's value (kind 5 e4m3fn, 6 e5m2), exactly: the bits moved into an f32 and rebiased. */
 // @ts-ignore: decorator
@@ -38,9 +36,6 @@ const FP4 = 4, E4M3 = 5, BOOK = 7;
   return f32x4.mul(v128.and(i32x4.shr_s(top, 3), i32x4.splat(<i32>0x8fe00000)), f32x4.splat(5.192296858534828e33));
 }
 
-/** Lanes of a with indices 0..15 (the relaxed form is exact for them). */
-// @ts-ignore: decorator
-@inline function lookup(a: v128, i: v128): v128 { return ASC_FEATURE_RELAXED_SIMD ? i8x16.relaxed_swizzle(a, i) : i8x16.swizzle(a, i); }
 
 /** Exact i8 x i8 products of 16 lanes summed into i32x4 (SIMD128). */
 // @ts-ignore: decorator
@@ -70,7 +65,7 @@ const FP4 = 4, E4M3 = 5, BOOK = 7;
 // @ts-ignore: decorator
 @inline function nib(wr: usize, e: i32, flip: i32, kind: i32): i32 {
   const n = ((<i32>load<u8>(wr + <usize>(e >> 1)) >> ((e & 1) << 2)) & 15) ^ flip;
-  return kind == FP4 ? i8x16.extract_lane_u(i8x16.swizzle(fp4Table(), i8x16.splat(<i8>n)), 0) : n;
+  return kind == FP4 ? entry(FP4_TABLE, n) : n;
 }
 
 /** One code of the 8-bit kinds (int8, uint8 read as b ^ 0x80) times x[c], for the scalar tails. */
