@@ -71,9 +71,14 @@ const POOL = memory.data<i32>([0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0
   return i8x16.narrow_i16x8_u(lo, hi);
 }
 
-/** The 16 codes of half h of sub-block s of the block at wb. */
+/**
+ * The 16 codes of half h of sub-block s = s4 + i of the block at wb (s4 a multiple of 4, i < 4: a
+ * literal in the GEMV, so the shifts that select a sub-block's bits are constants, which V8
+ * compiles to far fewer instructions than shifts by a variable).
+ */
 // @ts-ignore: decorator
-@inline function codes(f: i32, wb: usize, s: i32, h: i32): v128 {
+@inline function codes(f: i32, wb: usize, s4: i32, i: i32, h: i32): v128 {
+  const s = s4 + i;
   if (f >= P_SIGNED) return v128.load(wb + (<usize>h << 4));
   if (f == Q8_0) return v128.load(wb + 2 + (<usize>h << 4));
   if (f == Q4_0) return nibbles(v128.load(wb + 2), h);
@@ -82,10 +87,10 @@ const POOL = memory.data<i32>([0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0
   if (f == Q5_1) return v128.or(nibbles(v128.load(wb + 8), h), fifthBits(<u32>load<u16>(wb + 4 + (<usize>h << 1))));
   if (f == MXFP4) return lookup(table(FP4_TABLE), nibbles(v128.load(wb + 1), h)); // 2 e2m1 + 12
   if (f == IQ4_NL) return lookup(table(IQ4NL_TABLE), nibbles(v128.load(wb + 2), h));
-  if (f == TQ2_0) return v128.and(i8x16.shr_u(v128.load(wb + (<usize>(s >> 2) << 5) + (<usize>h << 4)), <u32>((s & 3) << 1)), i8x16.splat(3));
-  if (f == Q4_K) return v128.and(i8x16.shr_u(v128.load(wb + 16 + (<usize>(s >> 1) << 5) + (<usize>h << 4)), <u32>((s & 1) << 2)), i8x16.splat(15));
+  if (f == TQ2_0) return v128.and(i8x16.shr_u(v128.load(wb + (<usize>(s4 >> 2) << 5) + (<usize>h << 4)), <u32>(i << 1)), i8x16.splat(3));
+  if (f == Q4_K) return v128.and(i8x16.shr_u(v128.load(wb + 16 + (<usize>((s4 >> 1) + (i >> 1)) << 5) + (<usize>h << 4)), <u32>((i & 1) << 2)), i8x16.splat(15));
   if (f == Q6_K) {
-    const hh = s >> 2, k = s & 3;
+    const hh = s4 >> 2, k = i;
     const lo = v128.and(i8x16.shr_u(v128.load(wb + (<usize>hh << 6) + (<usize>(k & 1) << 5) + (<usize>h << 4)), <u32>((k >> 1) << 2)), i8x16.splat(15));
     const hi = v128.and(i8x16.shr_u(v128.load(wb + 128 + (<usize>hh << 5) + (<usize>h << 4)), <u32>(k << 1)), i8x16.splat(3));
     return v128.or(lo, i8x16.shl(hi, 4));
@@ -175,12 +180,12 @@ const POOL = memory.data<i32>([0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0
 }
 /** sum(u * xq) over half h (h = 2: both halves) of sub-block s of the block at wb, activations x0 (first 16), x1, as i32x4. */
 // @ts-ignore: decorator
-@inline function subDot(f: i32, wb: usize, s: i32, x0: v128, x1: v128, h: i32): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD && f == IQ4_NL) return i32x4.add(absDot(x0, codes(f, wb, s, 0)), absDot(x1, codes(f, wb, s, 1))); // (q8_0 codes may be -128)
-  if (signedCodes(f)) return i32x4.add(dot16s(x0, codes(f, wb, s, 0)), dot16s(x1, codes(f, wb, s, 1)));
-  if (h == 0) return i32x4.extadd_pairwise_i16x8_s(dot16u(x0, codes(f, wb, s, 0)));
-  if (h == 1) return i32x4.extadd_pairwise_i16x8_s(dot16u(x1, codes(f, wb, s, 1)));
-  return i32x4.extadd_pairwise_i16x8_s(i16x8.add(dot16u(x0, codes(f, wb, s, 0)), dot16u(x1, codes(f, wb, s, 1))));
+@inline function subDot(f: i32, wb: usize, s4: i32, i: i32, x0: v128, x1: v128, h: i32): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD && f == IQ4_NL) return i32x4.add(absDot(x0, codes(f, wb, s4, i, 0)), absDot(x1, codes(f, wb, s4, i, 1))); // (q8_0 codes may be -128)
+  if (signedCodes(f)) return i32x4.add(dot16s(x0, codes(f, wb, s4, i, 0)), dot16s(x1, codes(f, wb, s4, i, 1)));
+  if (h == 0) return i32x4.extadd_pairwise_i16x8_s(dot16u(x0, codes(f, wb, s4, i, 0)));
+  if (h == 1) return i32x4.extadd_pairwise_i16x8_s(dot16u(x1, codes(f, wb, s4, i, 1)));
+  return i32x4.extadd_pairwise_i16x8_s(i16x8.add(dot16u(x0, codes(f, wb, s4, i, 0)), dot16u(x1, codes(f, wb, s4, i, 1))));
 }
 /** The totals of four vectors in the lanes of one (transpose-add). */
 // @ts-ignore: decorator
@@ -199,10 +204,11 @@ const POOL = memory.data<i32>([0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0
  * elements (sums, per lane), as f32x4; lanes from n on (n < 4) reuse lane 0's activations.
  */
 // @ts-ignore: decorator
-@inline function half4(f: i32, a0: usize, a1: usize, a2: usize, a3: usize, s0: i32, s1: i32, s2: i32, s3: i32, x: usize, h: i32, sums: v128, n: i32): v128 {
+@inline function half4(f: i32, a0: usize, a1: usize, a2: usize, a3: usize, s0: i32, x: usize, h: i32, sums: v128, n: i32): v128 {
+  const k = subs(f) > 1 ? 1 : 0; // lane i: sub-block s0 + i of one block, or sub-block 0 of block i
   const x1 = n > 1 ? x + 32 : x, x2 = n > 2 ? x + 64 : x, x3 = n > 3 ? x + 96 : x;
-  let d = sum4(subDot(f, a0, s0, v128.load(x), v128.load(x, 16), h), subDot(f, a1, s1, v128.load(x1), v128.load(x1, 16), h),
-    subDot(f, a2, s2, v128.load(x2), v128.load(x2, 16), h), subDot(f, a3, s3, v128.load(x3), v128.load(x3, 16), h));
+  let d = sum4(subDot(f, a0, s0, 0, v128.load(x), v128.load(x, 16), h), subDot(f, a1, s0, k, v128.load(x1), v128.load(x1, 16), h),
+    subDot(f, a2, s0, 2 * k, v128.load(x2), v128.load(x2, 16), h), subDot(f, a3, s0, 3 * k, v128.load(x3), v128.load(x3, 16), h));
   if (!signedCodes(f)) {
     const o = offset(f); // powers of two shift (pmulld is slow)
     d = i32x4.sub(d, o == 1 ? sums : o == 8 ? i32x4.shl(sums, 3) : o == 16 ? i32x4.shl(sums, 4) : o == 32 ? i32x4.shl(sums, 5) : i32x4.mul(sums, i32x4.splat(o)));
@@ -217,23 +223,18 @@ const POOL = memory.data<i32>([0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0
     : halves(i32x4(scaleBits(f, a0), scaleBits(f, a1), scaleBits(f, a2), scaleBits(f, a3)));
 }
 
-/** The group's scales (q6_k: of half h) as f32x4: d * the sub-block scale for the K-quants, else the block scales. */
+/** The group's scales (q6_k: of half h) as f32x4: d * the sub-block scale for q6_k, else the block scales (q4_k: in rowDot). */
 // @ts-ignore: decorator
 @inline function scaleA(f: i32, a0: usize, a1: usize, a2: usize, a3: usize, s0: i32, h: i32): v128 {
   if (f == Q6_K) { // one scale per 16: d * sc[8 (s >> 2) + 2 (s & 3) + half]; s0 is 0 or 4
     const c = a0 + <usize>(192 + ((s0 >> 2) << 3) + h);
     return f32x4.mul(halves(i32x4.splat(scaleBits(f, a0))), f32x4.convert_i32x4_s(i32x4(load<i8>(c), load<i8>(c, 2), load<i8>(c, 4), load<i8>(c, 6))));
   }
-  if (f == Q4_K) return f32x4.mul(halves(i32x4.splat(scaleBits(f, a0))), s0 ? bytes4(k4all(a0), 1) : bytes4(k4all(a0), 0));
   return blockScales(f, a0, a1, a2, a3);
 }
-/** The group's biases (q4_1, q5_1, q4_k). */
+/** The group's biases (q4_1, q5_1). */
 // @ts-ignore: decorator
-@inline function scaleM(f: i32, a0: usize, a1: usize, a2: usize, a3: usize, s0: i32): v128 {
-  if (f == Q4_K) {
-    const m = halves(i32x4.splat(<i32>load<u16>(a0 + 2)));
-    return f32x4.neg(f32x4.mul(m, s0 ? bytes4(k4all(a0), 3) : bytes4(k4all(a0), 2)));
-  }
+@inline function scaleM(a0: usize, a1: usize, a2: usize, a3: usize): v128 {
   return halves(i32x4(<i32>load<u16>(a0 + 2), <i32>load<u16>(a1 + 2), <i32>load<u16>(a2 + 2), <i32>load<u16>(a3 + 2)));
 }
 
@@ -248,9 +249,9 @@ const POOL = memory.data<i32>([0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0
   let t: v128;
   if (twoScales(f)) {
     const lo = v128.load(xs + (<usize>(nsb + sb) << 2)), hi = i32x4.sub(sum, lo);
-    t = fma4(half4(f, a0, a1, a2, a3, s0, s0 + 1, s0 + 2, s0 + 3, x, 1, hi, n), B, f32x4.mul(half4(f, a0, a1, a2, a3, s0, s0 + 1, s0 + 2, s0 + 3, x, 0, lo, n), A));
+    t = fma4(half4(f, a0, a1, a2, a3, s0, x, 1, hi, n), B, f32x4.mul(half4(f, a0, a1, a2, a3, s0, x, 0, lo, n), A));
   } else {
-    t = f32x4.mul(half4(f, a0, a1, a2, a3, s0, s0 + (subs(f) > 1 ? 1 : 0), s0 + (subs(f) > 1 ? 2 : 0), s0 + (subs(f) > 1 ? 3 : 0), x, 2, sum, n), A);
+    t = f32x4.mul(half4(f, a0, a1, a2, a3, s0, x, 2, sum, n), A);
     if (hasBias(f)) t = fma4(M, f32x4.convert_i32x4_s(sum), t);
   }
   t = f32x4.mul(t, v128.load(xd + (<usize>sb << 2)));
@@ -286,7 +287,13 @@ const POOL = memory.data<i32>([0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0
   let lo = f64x2.splat(0), hi = lo;
   for (let sb = 0; sb < nsb; sb += 4) {
     const a0 = blockOf(f, wr, sb, 0, nsb), a1 = blockOf(f, wr, sb, 1, nsb), a2 = blockOf(f, wr, sb, 2, nsb), a3 = blockOf(f, wr, sb, 3, nsb), s0 = subOf(f, sb);
-    const A = scaleA(f, a0, a1, a2, a3, s0, 0), B = twoScales(f) ? scaleA(f, a0, a1, a2, a3, s0, 1) : A, M = hasBias(f) ? scaleM(f, a0, a1, a2, a3, s0) : A;
+    let A: v128, M: v128;
+    if (f == Q4_K) { // d and dmin in one conversion, the scales and mins of the block in one vector
+      const dm = halves(i32x4.extend_low_i16x8_u(v128.load32_zero(a0))), sm = k4all(a0);
+      A = f32x4.mul(i32x4.shuffle(dm, dm, 0, 0, 0, 0), s0 ? bytes4(sm, 1) : bytes4(sm, 0));
+      M = f32x4.neg(f32x4.mul(i32x4.shuffle(dm, dm, 1, 1, 1, 1), s0 ? bytes4(sm, 3) : bytes4(sm, 2)));
+    } else { A = scaleA(f, a0, a1, a2, a3, s0, 0); M = hasBias(f) ? scaleM(a0, a1, a2, a3) : A; }
+    const B = twoScales(f) ? scaleA(f, a0, a1, a2, a3, s0, 1) : A;
     const t = group4(f, a0, a1, a2, a3, s0, xq, xd, xs, nsb, sb, A, B, M, subs(f) > 1 ? 4 : min(nsb - sb, 4));
     lo = accLo(lo, t); hi = accHi(hi, t);
   }
@@ -326,8 +333,9 @@ const PANEL: usize = 176;
       const q = p + <usize>(blk * subs(f) + s) * PANEL;
       for (let h = 0; h < 2; h++) {
         const at = q + (<usize>h << 4);
-        v128.store(at, codes(f, a0, s, h)); v128.store(at, codes(f, a1, s, h), 32);
-        v128.store(at, codes(f, a2, s, h), 64); v128.store(at, codes(f, a3, s, h), 96);
+        const s4 = s & ~3, i = s & 3;
+        v128.store(at, codes(f, a0, s4, i, h)); v128.store(at, codes(f, a1, s4, i, h), 32);
+        v128.store(at, codes(f, a2, s4, i, h), 64); v128.store(at, codes(f, a3, s4, i, h), 96);
       }
       v128.store(q, rowsScale(f, a0, a1, a2, a3, s, 0), 128);
       if (twoScales(f)) v128.store(q, rowsScale(f, a0, a1, a2, a3, s, 1), 144);
@@ -340,7 +348,7 @@ const PANEL: usize = 176;
 // @ts-ignore: decorator
 @inline function rowsHalf(f: i32, q: usize, x: usize, h: i32, sum: i32): v128 {
   const x0 = v128.load(x), x1 = v128.load(x, 16); // once for the four rows
-  let d = sum4(subDot(f, q, 0, x0, x1, h), subDot(f, q + 32, 0, x0, x1, h), subDot(f, q + 64, 0, x0, x1, h), subDot(f, q + 96, 0, x0, x1, h));
+  let d = sum4(subDot(f, q, 0, 0, x0, x1, h), subDot(f, q + 32, 0, 0, x0, x1, h), subDot(f, q + 64, 0, 0, x0, x1, h), subDot(f, q + 96, 0, 0, x0, x1, h));
   if (!signedCodes(f)) d = i32x4.sub(d, i32x4.splat(offset(f) * sum));
   return f32x4.convert_i32x4_s(d);
 }
@@ -492,7 +500,7 @@ function gemmPanels(format: i32, w: usize, xq: usize, xd: usize, xs: usize, y: u
  */
 // @ts-ignore: decorator
 @inline function decodeHalf(f: i32, wb: usize, s: i32, h: i32, dst: usize): void {
-  let c = codes(f, wb, s, h);
+  let c = codes(f, wb, s & ~3, s & 3, h);
   if (offset(f)) c = i8x16.sub(c, i8x16.splat(<i8>offset(f))); // mxfp4: 2 e2m1, against half the scale
   let sc: f32, m: f32 = 0;
   if (f == MXFP4) sc = reinterpret<f32>(e8m0Half(wb));
