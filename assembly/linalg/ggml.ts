@@ -201,12 +201,13 @@ const POOL = memory.data<i32>([0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0
 
 /**
  * Half h (h = 2: both) of the four sub-blocks, minus OFF * the activations' sums over the same
- * elements (sums, per lane), as f32x4; lanes from n on (n < 4) reuse lane 0's activations.
+ * elements (sums, per lane), as f32x4. Lanes from n on (n < 4) read the activations past the
+ * row's end (readable: the scratch regions that follow) and are masked by group4.
  */
 // @ts-ignore: decorator
 @inline function half4(f: i32, a0: usize, a1: usize, a2: usize, a3: usize, s0: i32, x: usize, h: i32, sums: v128, n: i32): v128 {
   const k = subs(f) > 1 ? 1 : 0; // lane i: sub-block s0 + i of one block, or sub-block 0 of block i
-  const x1 = n > 1 ? x + 32 : x, x2 = n > 2 ? x + 64 : x, x3 = n > 3 ? x + 96 : x;
+  const x1 = x + 32, x2 = x + 64, x3 = x + 96;
   let d = sum4(subDot(f, a0, s0, 0, v128.load(x), v128.load(x, 16), h), subDot(f, a1, s0, k, v128.load(x1), v128.load(x1, 16), h),
     subDot(f, a2, s0, 2 * k, v128.load(x2), v128.load(x2, 16), h), subDot(f, a3, s0, 3 * k, v128.load(x3), v128.load(x3, 16), h));
   if (!signedCodes(f)) {
@@ -241,7 +242,7 @@ const POOL = memory.data<i32>([0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0
 /**
  * The group's dx * (A * sum + M * sum(xq)) (q6_k: dx * (A * sum0 + B * sum1)) per lane, for
  * activation sub-blocks sb..sb+3; lanes from n on are 0 (n < 4: the row's last, partial group,
- * whose missing lanes repeat lane 0).
+ * whose missing lanes read past the row: whatever they hold, NaN included, is masked).
  */
 // @ts-ignore: decorator
 @inline function group4(f: i32, a0: usize, a1: usize, a2: usize, a3: usize, s0: i32, xq: usize, xd: usize, xs: usize, nsb: i32, sb: i32, A: v128, B: v128, M: v128, n: i32): v128 {
@@ -269,12 +270,13 @@ const POOL = memory.data<i32>([0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0
 
 /**
  * The block of sub-block sb + i of the row at wr (256-element formats: the block of sb, which
- * holds all four), or of sb where sb + i is past nsb.
+ * holds all four). Past the row's end (a partial last group) that is the next row's, or the three
+ * blocks of slack QTensor allocates after the last row; those lanes are masked.
  */
 // @ts-ignore: decorator
-@inline function blockOf(f: i32, wr: usize, sb: i32, i: i32, nsb: i32): usize {
+@inline function blockOf(f: i32, wr: usize, sb: i32, i: i32): usize {
   if (subs(f) > 1) return wr + <usize>(sb >> 3) * blockBytes(f);
-  return wr + <usize>(sb + i < nsb ? sb + i : sb) * blockBytes(f);
+  return wr + <usize>sb * blockBytes(f) + <usize>i * blockBytes(f);
 }
 
 /** Sub-block sb's index within its block (0 for the 32-element formats). */
@@ -286,7 +288,7 @@ const POOL = memory.data<i32>([0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0
 @inline function rowDot(f: i32, wr: usize, xq: usize, xd: usize, xs: usize, nsb: i32): f32 {
   let lo = f64x2.splat(0), hi = lo;
   for (let sb = 0; sb < nsb; sb += 4) {
-    const a0 = blockOf(f, wr, sb, 0, nsb), a1 = blockOf(f, wr, sb, 1, nsb), a2 = blockOf(f, wr, sb, 2, nsb), a3 = blockOf(f, wr, sb, 3, nsb), s0 = subOf(f, sb);
+    const a0 = blockOf(f, wr, sb, 0), a1 = blockOf(f, wr, sb, 1), a2 = blockOf(f, wr, sb, 2), a3 = blockOf(f, wr, sb, 3), s0 = subOf(f, sb);
     let A: v128, M: v128;
     if (f == Q4_K) { // d and dmin in one conversion, the scales and mins of the block in one vector
       const dm = halves(i32x4.extend_low_i16x8_u(v128.load32_zero(a0))), sm = k4all(a0);
@@ -434,8 +436,9 @@ function pack(f: i32, w0: usize, w1: usize, w2: usize, w3: usize, p: usize, nsb:
  * 1 q4_0, 2 q4_1, 3 q5_0, 4 q5_1, 5 iq4_nl, 6 tq2_0, 7 tq1_0, 8 q4_k, 9 q6_k, 10 mxfp4). Per token the
  * activations as q8_0 values: xq (cols i8), xd (cols / 32 f32 scales, already rounded through
  * f16 as ggml stores them), xs (per token: cols / 32 i32 sums of xq per 32 elements, then the
- * sums of each sub-block's first 16); xd and xs have 3 sub-blocks of readable slack past the end
- * (the last group's loads; those lanes are masked). y: [tokens, rows].
+ * sums of each sub-block's first 16). Readable slack past the end for the last group's loads
+ * (those lanes are masked): 3 blocks after w, 96 bytes after xq, 3 sub-blocks after xd and xs.
+ * y: [tokens, rows].
  * One token is decoded in registers; several share each group of four weight rows decoded once
  * into the panel p (cols / 32 * 176 bytes) and run the same operations in the same
  * order, so each token's result is the one-token result bit for bit.

@@ -20,7 +20,8 @@ export interface GgmlWeights { format: GgmlFormat; rows: number; cols: number; w
  */
 export function gemmGgml(rt: Runtime, q: GgmlWeights, name: string, X: Float32Array | Tensor, tokens: number, out: number | undefined): number {
   const { format, rows, cols } = q, nb = (tokens * cols) / 32;
-  // xd and xs with slack for the kernel's last group of four sub-blocks (whose missing lanes it masks)
+  // xd and xs with slack for the kernel's last group of four sub-blocks (whose missing lanes it
+  // masks); xq's 96 bytes of slack are the xd and xs regions that follow it
   const at = scratchRegions(rt, [X instanceof Tensor ? 0 : tokens * cols * 4, tokens * cols, nb * 4 + 12, nb * 8 + 24, out === undefined ? tokens * rows * 4 : 0, tokens > 1 ? 4 * Math.ceil(cols / 128) * PANEL_BYTES : 0]);
   if (!rt.kernels.quantize_q8_0(inputAt(rt, X, at[0]), at[1], at[2], at[3], tokens, cols)) throw new SimdnnArgumentError(name, 'a non-finite value', "finite values with activations 'int8'");
   const py = out ?? at[4];

@@ -58,7 +58,7 @@ export class QTensor {
   /** @internal ONNX integer formats: zero points as the kernels subtract them (i32); none for the float and codebook formats */ readonly z?: Tensor;
   /** @internal codebook formats: the kernel table (src/ops/codebook.ts kernelTable) */ readonly t?: Tensor;
   /** @internal */ constructor(readonly format: QFormat, readonly rows: number, readonly cols: number, /** @internal */ readonly layout?: ScaleLayout, private readonly zps?: Int32Array, private readonly table?: Float32Array) {
-    this.q = tensor([Math.ceil(byteLength(format, rows, cols) / 4)]);
+    this.q = tensor([Math.ceil(byteLength(format, rows, cols) / 4) + (isGgml(format) ? 32 : 0)]); // + the 3 blocks the ggml GEMV may read (masked) past the last row
     try {
       if (layout) { this.s = tensor([layout.count]); if (zps) this.z = tensor([layout.count]); }
       else if (format === 'int8') this.s = tensor([rows]);
