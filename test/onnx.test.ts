@@ -133,7 +133,7 @@ for (const tier of TIERS) {
       const tokens: number[][] = [
         Array.from({ length: cols }, (_, c) => (c === 0 ? 127 : (c % 2 ? 1 : -1) * ((c % 126) + 0.5))), // scale 1: every other code a tie
         new Array(cols).fill(0),
-        Array.from({ length: cols }, (_, c) => (c === 3 ? 12757 : (c * 37) % 12700 - 6000) * sub), // scale 100 * 2^-149: 12757 / 100 rounds to 128, clamped
+        Array.from({ length: cols }, (_, c) => (c === 3 ? 12757 : c === 4 ? -12757 : (c * 37) % 12700 - 6000) * sub), // scale 100 * 2^-149: +-12757 / 100 round to +-128, clamped to +-127
         Array.from({ length: cols }, (_, c) => (c % 3 - 1) * 3e38 * ((c % 11) / 10)),
         Array.from({ length: cols }, (_, c) => Math.sin(c * 1.7) * 3),
       ];
