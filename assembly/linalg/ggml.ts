@@ -201,11 +201,11 @@ const POOL = memory.data<i32>([0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0
 
 /**
  * Half h (h = 2: both) of the four sub-blocks, minus OFF * the activations' sums over the same
- * elements (sums, per lane), as f32x4. Lanes from n on (n < 4) read the activations past the
- * row's end (readable: the scratch regions that follow) and are masked by group4.
+ * elements (sums, per lane), as f32x4. In a partial last group the lanes past the row read the
+ * activations beyond its end (readable: the scratch regions that follow) and are masked by group4.
  */
 // @ts-ignore: decorator
-@inline function half4(f: i32, a0: usize, a1: usize, a2: usize, a3: usize, s0: i32, x: usize, h: i32, sums: v128, n: i32): v128 {
+@inline function half4(f: i32, a0: usize, a1: usize, a2: usize, a3: usize, s0: i32, x: usize, h: i32, sums: v128): v128 {
   const k = subs(f) > 1 ? 1 : 0; // lane i: sub-block s0 + i of one block, or sub-block 0 of block i
   const x1 = x + 32, x2 = x + 64, x3 = x + 96;
   let d = sum4(subDot(f, a0, s0, 0, v128.load(x), v128.load(x, 16), h), subDot(f, a1, s0, k, v128.load(x1), v128.load(x1, 16), h),
@@ -250,9 +250,9 @@ const POOL = memory.data<i32>([0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0
   let t: v128;
   if (twoScales(f)) {
     const lo = v128.load(xs + (<usize>(nsb + sb) << 2)), hi = i32x4.sub(sum, lo);
-    t = fma4(half4(f, a0, a1, a2, a3, s0, x, 1, hi, n), B, f32x4.mul(half4(f, a0, a1, a2, a3, s0, x, 0, lo, n), A));
+    t = fma4(half4(f, a0, a1, a2, a3, s0, x, 1, hi), B, f32x4.mul(half4(f, a0, a1, a2, a3, s0, x, 0, lo), A));
   } else {
-    t = f32x4.mul(half4(f, a0, a1, a2, a3, s0, x, 2, sum, n), A);
+    t = f32x4.mul(half4(f, a0, a1, a2, a3, s0, x, 2, sum), A);
     if (hasBias(f)) t = fma4(M, f32x4.convert_i32x4_s(sum), t);
   }
   t = f32x4.mul(t, v128.load(xd + (<usize>sb << 2)));
